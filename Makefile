@@ -1,0 +1,44 @@
+# relancelib — set-up and checks. Everything installs from scratch on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts).
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+
+.PHONY: demo test lint typecheck venv install install-test system-deps bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+venv: $(PY)
+
+install: $(PY)
+	$(PY) -m pip install --quiet -e '.[pdf]'
+
+install-test: $(PY) system-deps
+	$(PY) -m pip install --quiet -e '.[test]'
+
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: install system-deps
+	$(BIN)/relance demo
+
+test: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy --strict src/relancelib
+	$(BIN)/pytest
+
+bench: install-test
+	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/render.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache relance-demo

@@ -1,0 +1,1 @@
+"""relancelib — French invoice dunning (scaffold; the public API is re-exported here)."""

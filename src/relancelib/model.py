@@ -1,0 +1,683 @@
+"""The domain model: clients, invoices, payments, addresses and the creditor.
+
+Every class is an immutable, slotted ``attrs`` class validated at construction: an
+object that exists is valid.  Money is :class:`decimal.Decimal` quantized to the
+currency's minor unit (``Decimal("12.5")`` in euros is stored as ``Decimal("12.50")``);
+a ``float`` is refused, and so is an amount with more decimals than the currency has,
+because rounding it would silently change the data.  Use :func:`attrs.evolve` to derive
+a changed copy and the ``from_mapping`` constructors for data coming from outside
+(CSV rows, JSON, database rows), which accept strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from email.headerregistry import Address as _MailAddress
+from email.errors import HeaderParseError
+from typing import Any
+
+import attrs
+from babel import Locale, UnknownLocaleError as _BabelUnknownLocale
+from babel.numbers import get_currency_precision, list_currencies
+from stdnum import bic as _bic
+from stdnum import iban as _iban
+from stdnum.exceptions import ValidationError as _StdnumError
+from stdnum.fr import siren as _siren
+
+from relancelib.errors import (
+    CurrencyMismatchError,
+    InvalidFieldError,
+    UnknownLocaleError,
+)
+
+__all__ = [
+    "Address",
+    "Client",
+    "ClientKind",
+    "Creditor",
+    "Invoice",
+    "Payment",
+    "check_currency",
+    "minor_unit",
+    "to_money",
+]
+
+
+class ClientKind(enum.Enum):
+    """Whether a client is a business (B2B) or a consumer (B2C): it changes the law that applies.
+
+    Business debtors owe the Code de commerce L441-10 penalties and the D441-5 40 € indemnity;
+    consumers owe legal interest from the formal notice (Code civil 1231-6).
+    """
+
+    BUSINESS = "business"
+    CONSUMER = "consumer"
+
+
+# ---------------------------------------------------------------------------------------------
+# Field checks shared by the classes below.  Each raises InvalidFieldError naming the field.
+
+
+@functools.cache
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_currency(code: object, field: str = "currency") -> str:
+    """Return ``code`` if it is an ISO 4217 currency code Babel knows, else raise."""
+    if not isinstance(code, str) or code not in _known_currencies():
+        raise InvalidFieldError("is not a known ISO 4217 currency code", field=field, value=code)
+    return code
+
+
+@functools.cache
+def minor_unit(currency: str) -> Decimal:
+    """The smallest unit of ``currency`` as a Decimal exponent: ``Decimal("0.01")`` for EUR."""
+    return Decimal(1).scaleb(-get_currency_precision(check_currency(currency)))
+
+
+def to_money(value: object, currency: str, field: str, *, allow_zero: bool = True) -> Decimal:
+    """Check ``value`` is a finite, non-negative amount and quantize it to ``currency``'s unit.
+
+    ``int`` and ``Decimal`` are accepted; ``float`` (binary rounding), ``bool``, strings and
+    anything else are refused.  An amount with more decimals than the currency allows is
+    refused rather than rounded.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
+        raise InvalidFieldError(
+            f"must be a Decimal amount, not {type(value).__name__}{hint}", field=field, value=value
+        )
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise InvalidFieldError("must be a finite amount", field=field, value=value)
+    if amount < 0 or (not allow_zero and amount == 0):
+        raise InvalidFieldError(
+            "must be positive" if not allow_zero else "must not be negative",
+            field=field,
+            value=value,
+        )
+    unit = minor_unit(currency)
+    try:
+        quantized = amount.quantize(unit)
+    except InvalidOperation:
+        raise InvalidFieldError("is too large", field=field, value=value) from None
+    if quantized != amount:
+        raise InvalidFieldError(
+            f"has more decimals than {currency} allows ({unit}); round it before passing it",
+            field=field,
+            value=value,
+        )
+    return quantized
+
+
+def _text(field: str, *, multiline: bool = False) -> Any:
+    """A validator for a required, non-blank string without control characters."""
+
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if not isinstance(value, str):
+            raise InvalidFieldError(
+                f"must be a string, not {type(value).__name__}", field=field, value=value
+            )
+        if not value.strip():
+            raise InvalidFieldError("must not be empty", field=field, value=value)
+        bad = _CONTROL if not multiline else _CONTROL_BUT_NEWLINE
+        if bad.search(value):
+            raise InvalidFieldError("must not contain control characters", field=field, value=value)
+
+    return check
+
+
+def _optional_text(field: str) -> Any:
+    required = _text(field)
+
+    def check(inst: Any, attr: Any, value: Any) -> None:
+        if value is not None:
+            required(inst, attr, value)
+
+    return check
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+def _date(field: str, *, optional: bool = False) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        # datetime is a subclass of date but carries a time: refuse it, a due date is a day.
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise InvalidFieldError(
+                f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
+            )
+
+    return check
+
+
+def _bool(field: str) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise InvalidFieldError("must be True or False", field=field, value=value)
+
+    return check
+
+
+def _email(field: str) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or _CONTROL.search(value) or value.count("@") != 1:
+            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
+        try:
+            parsed = _MailAddress(addr_spec=value)
+        except (HeaderParseError, ValueError, IndexError):
+            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value) from None
+        if (
+            not parsed.username
+            or "." not in parsed.domain
+            or parsed.domain.startswith(".")
+            or parsed.domain.endswith(".")
+            or " " in value
+        ):
+            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
+
+    return check
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{5,24}$")
+
+
+def _phone(field: str) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not _PHONE.match(value):
+            raise InvalidFieldError("is not a valid telephone number", field=field, value=value)
+
+    return check
+
+
+def _compact_siren(field: str) -> Any:
+    """A converter that validates a SIREN with python-stdnum and stores its compact form."""
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise InvalidFieldError("must be a string of 9 digits", field=field, value=value)
+        try:
+            return _siren.validate(value)
+        except _StdnumError as exc:
+            raise InvalidFieldError(f"is not a valid SIREN ({exc})", field=field, value=value) from None
+
+    return convert
+
+
+def _check_locale(field: str) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if not isinstance(value, str):
+            raise UnknownLocaleError("must be a locale name such as 'fr_FR'", field=field, value=value)
+        _parse_locale(value, field)
+
+    return check
+
+
+@functools.cache
+def _parse_locale_cached(value: str) -> Locale:
+    return Locale.parse(value)
+
+
+def _parse_locale(value: str, field: str) -> Locale:
+    try:
+        return _parse_locale_cached(value)
+    except (ValueError, TypeError, _BabelUnknownLocale):
+        raise UnknownLocaleError("is not a locale Babel knows", field=field, value=value) from None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidFieldError(
+            "must be a sequence of address lines, not a single string", field="Address.lines", value=value
+        )
+    return tuple(value)
+
+
+@functools.cache
+def _territories() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+
+
+@attrs.frozen
+class Address:
+    """A postal address, as printed in the window of an envelope.
+
+    ``lines`` are the street lines (building, street, PO box), without postal code and city;
+    ``country`` is an ISO 3166-1 alpha-2 code.  A French postal code has five digits.
+    """
+
+    lines: tuple[str, ...] = attrs.field(converter=_lines)
+    postal_code: str = attrs.field(validator=_text("Address.postal_code"))
+    city: str = attrs.field(validator=_text("Address.city"))
+    country: str = attrs.field(default="FR")
+
+    @lines.validator
+    def _check_lines(self, _attr: Any, value: tuple[str, ...]) -> None:
+        if not value:
+            raise InvalidFieldError("must hold at least one line", field="Address.lines", value=value)
+        check = _text("Address.lines")
+        for line in value:
+            check(self, _attr, line)
+
+    @country.validator
+    def _check_country(self, _attr: Any, value: Any) -> None:
+        if not isinstance(value, str) or value not in _territories():
+            raise InvalidFieldError(
+                "is not an ISO 3166-1 alpha-2 country code", field="Address.country", value=value
+            )
+
+    def __attrs_post_init__(self) -> None:
+        if self.country == "FR" and not re.fullmatch(r"[0-9]{5}", self.postal_code):
+            raise InvalidFieldError(
+                "is not a French postal code (five digits)",
+                field="Address.postal_code",
+                value=self.postal_code,
+            )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Address:
+        """Build an address from a mapping with ``lines`` (list or newline-separated string)."""
+        lines = _require(data, "lines", "Address")
+        if isinstance(lines, str):
+            lines = [part for part in lines.splitlines() if part.strip()]
+        return cls(
+            lines,
+            _require(data, "postal_code", "Address"),
+            _require(data, "city", "Address"),
+            data.get("country") or "FR",
+        )
+
+
+def _optional_address(_inst: Any, _attr: Any, value: Any) -> None:
+    if value is not None and not isinstance(value, Address):
+        raise InvalidFieldError("must be an Address or None", field=f"{type(_inst).__name__}.address", value=value)
+
+
+def _rate(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise InvalidFieldError(
+            "must be a Decimal percentage per year such as Decimal('13.15')",
+            field="Client.penalty_rate",
+            value=value,
+        )
+    rate = Decimal(value)
+    if not rate.is_finite() or rate < 0 or rate > 100:
+        raise InvalidFieldError("must be a percentage between 0 and 100", field="Client.penalty_rate", value=value)
+    return rate
+
+
+def _kind(value: Any) -> ClientKind:
+    if isinstance(value, ClientKind):
+        return value
+    raise InvalidFieldError("must be a ClientKind", field="Client.kind", value=value)
+
+
+@attrs.frozen
+class Client:
+    """A debtor: the business or person who owes the invoices.
+
+    ``kind`` decides the law (business: L441-10 penalties and 40 € indemnity; consumer:
+    legal interest after formal notice).  ``segment`` selects template variants and
+    per-segment policies (``"vip"``, ``"standard"``...).  ``penalty_rate`` is an optional
+    contractual late-payment rate, a percentage per year, that replaces the default rate.
+    """
+
+    id: str = attrs.field(validator=_text("Client.id"))
+    name: str = attrs.field(validator=_text("Client.name"))
+    email: str | None = attrs.field(default=None, kw_only=True, validator=_email("Client.email"))
+    phone: str | None = attrs.field(default=None, kw_only=True, validator=_phone("Client.phone"))
+    address: Address | None = attrs.field(default=None, kw_only=True, validator=_optional_address)
+    kind: ClientKind = attrs.field(default=ClientKind.BUSINESS, kw_only=True, converter=_kind)
+    locale: str = attrs.field(default="fr_FR", kw_only=True, validator=_check_locale("Client.locale"))
+    segment: str = attrs.field(default="standard", kw_only=True, validator=_text("Client.segment"))
+    siren: str | None = attrs.field(default=None, kw_only=True, converter=_compact_siren("Client.siren"))
+    penalty_rate: Decimal | None = attrs.field(default=None, kw_only=True, converter=_rate)
+
+    @property
+    def is_business(self) -> bool:
+        """True for a business client (B2B)."""
+        return self.kind is ClientKind.BUSINESS
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Client:
+        """Build a client from outside data: strings for kind (``"business"``/``"consumer"``),
+        the penalty rate and an address mapping are accepted; empty strings mean "not set"."""
+        kind_text = _blank_to_none(data.get("kind")) or "business"
+        try:
+            kind = kind_text if isinstance(kind_text, ClientKind) else ClientKind(str(kind_text).lower())
+        except ValueError:
+            raise InvalidFieldError(
+                "must be 'business' or 'consumer'", field="Client.kind", value=kind_text
+            ) from None
+        address = data.get("address")
+        if isinstance(address, Mapping):
+            address = Address.from_mapping(address)
+        rate = _blank_to_none(data.get("penalty_rate"))
+        return cls(
+            _require(data, "id", "Client"),
+            _require(data, "name", "Client"),
+            email=_blank_to_none(data.get("email")),
+            phone=_blank_to_none(data.get("phone")),
+            address=address,
+            kind=kind,
+            locale=_blank_to_none(data.get("locale")) or "fr_FR",
+            segment=_blank_to_none(data.get("segment")) or "standard",
+            siren=_blank_to_none(data.get("siren")),
+            penalty_rate=None if rate is None else _parse_decimal(rate, "Client.penalty_rate"),
+        )
+
+
+def _payment_currency(value: Any) -> str | None:
+    return None if value is None else check_currency(value, "Payment.currency")
+
+
+@attrs.frozen
+class Payment:
+    """A payment received against an invoice, dated ``on``.
+
+    ``currency=None`` means the invoice's currency.  A payment may predate the invoice
+    (a deposit).  The amount must be positive.
+    """
+
+    on: dt.date = attrs.field(validator=_date("Payment.on"))
+    amount: Decimal = attrs.field()
+    currency: str | None = attrs.field(default=None, kw_only=True, converter=_payment_currency)
+    reference: str | None = attrs.field(
+        default=None, kw_only=True, validator=_optional_text("Payment.reference")
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # Without a currency the minor unit is the invoice's, checked there; we still refuse
+        # floats, NaN and non-positive amounts here.
+        currency = self.currency or "EUR"
+        if self.currency is None:
+            _check_amount_type(self.amount, "Payment.amount", allow_zero=False)
+        else:
+            object.__setattr__(
+                self, "amount", to_money(self.amount, currency, "Payment.amount", allow_zero=False)
+            )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Payment:
+        """Build a payment from outside data (ISO date string, decimal string amount)."""
+        return cls(
+            _parse_date(_require(data, "on", "Payment"), "Payment.on"),
+            _parse_decimal(_require(data, "amount", "Payment"), "Payment.amount"),
+            currency=_blank_to_none(data.get("currency")),
+            reference=_blank_to_none(data.get("reference")),
+        )
+
+
+def _check_amount_type(value: Any, field: str, *, allow_zero: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
+        raise InvalidFieldError(
+            f"must be a Decimal amount, not {type(value).__name__}{hint}", field=field, value=value
+        )
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+        raise InvalidFieldError("must be a finite positive amount", field=field, value=value)
+
+
+def _payments(value: Any) -> tuple[Payment, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidFieldError("must be a sequence of Payment", field="Invoice.payments", value=value)
+    payments = tuple(value)
+    for payment in payments:
+        if not isinstance(payment, Payment):
+            raise InvalidFieldError("must hold only Payment objects", field="Invoice.payments", value=payment)
+    return payments
+
+
+@attrs.frozen
+class Invoice:
+    """An invoice issued to a client.
+
+    ``amount`` is the total including VAT.  ``disputed`` invoices and invoices on hold
+    (through ``hold_until`` inclusive) are not chased.  ``sent_on`` is the date the invoice
+    was sent to the client, the proof a letter step needs.
+    """
+
+    number: str = attrs.field(validator=_text("Invoice.number"))
+    client_id: str = attrs.field(validator=_text("Invoice.client_id"))
+    issue_date: dt.date = attrs.field(validator=_date("Invoice.issue_date"))
+    due_date: dt.date = attrs.field(validator=_date("Invoice.due_date"))
+    amount: Decimal = attrs.field()
+    currency: str = attrs.field(default="EUR", kw_only=True)
+    payments: tuple[Payment, ...] = attrs.field(default=(), kw_only=True, converter=_payments)
+    disputed: bool = attrs.field(default=False, kw_only=True, validator=_bool("Invoice.disputed"))
+    hold_until: dt.date | None = attrs.field(
+        default=None, kw_only=True, validator=_date("Invoice.hold_until", optional=True)
+    )
+    sent_on: dt.date | None = attrs.field(
+        default=None, kw_only=True, validator=_date("Invoice.sent_on", optional=True)
+    )
+
+    @currency.validator
+    def _check_currency(self, _attr: Any, value: Any) -> None:
+        check_currency(value, "Invoice.currency")
+
+    def __attrs_post_init__(self) -> None:
+        if self.due_date < self.issue_date:
+            raise InvalidFieldError(
+                f"is before the issue date {self.issue_date.isoformat()}",
+                field="Invoice.due_date",
+                value=self.due_date,
+            )
+        object.__setattr__(self, "amount", to_money(self.amount, self.currency, "Invoice.amount"))
+        for payment in self.payments:
+            if payment.currency is not None and payment.currency != self.currency:
+                raise CurrencyMismatchError(
+                    f"is in {payment.currency} but invoice {self.number} is in {self.currency}",
+                    field="Payment.currency",
+                    value=payment.currency,
+                )
+            to_money(payment.amount, self.currency, "Payment.amount", allow_zero=False)
+
+    def paid(self, as_of: dt.date) -> Decimal:
+        """The total of the payments dated on or before ``as_of``."""
+        total = Decimal(0)
+        for payment in self.payments:
+            if payment.on <= as_of:
+                total += payment.amount
+        return total.quantize(minor_unit(self.currency))
+
+    def balance(self, as_of: dt.date) -> Decimal:
+        """The amount still due on ``as_of``: the amount less payments dated on or before it.
+
+        Negative when the invoice was overpaid (the engine reports it as a problem).
+        """
+        return self.amount - self.paid(as_of)
+
+    def days_overdue(self, as_of: dt.date) -> int:
+        """Days since the due date on ``as_of`` (0 when not yet overdue)."""
+        return max(0, (as_of - self.due_date).days)
+
+    def is_held(self, as_of: dt.date) -> bool:
+        """True when the invoice is on hold on ``as_of`` (hold_until on or after it)."""
+        return self.hold_until is not None and self.hold_until >= as_of
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Invoice:
+        """Build an invoice from outside data: ISO date strings, decimal strings, and
+        ``payments`` as a sequence of mappings (see :meth:`Payment.from_mapping`)."""
+        payments = [
+            p if isinstance(p, Payment) else Payment.from_mapping(p) for p in data.get("payments") or ()
+        ]
+        hold = _blank_to_none(data.get("hold_until"))
+        sent = _blank_to_none(data.get("sent_on"))
+        disputed = data.get("disputed", False)
+        if isinstance(disputed, str):
+            disputed = _parse_bool(disputed, "Invoice.disputed")
+        return cls(
+            _require(data, "number", "Invoice"),
+            _require(data, "client_id", "Invoice"),
+            _parse_date(_require(data, "issue_date", "Invoice"), "Invoice.issue_date"),
+            _parse_date(_require(data, "due_date", "Invoice"), "Invoice.due_date"),
+            _parse_decimal(_require(data, "amount", "Invoice"), "Invoice.amount"),
+            currency=_blank_to_none(data.get("currency")) or "EUR",
+            payments=payments,
+            disputed=disputed,
+            hold_until=None if hold is None else _parse_date(hold, "Invoice.hold_until"),
+            sent_on=None if sent is None else _parse_date(sent, "Invoice.sent_on"),
+        )
+
+
+def _iban_converter(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidFieldError("must be a string", field="Creditor.iban", value=value)
+    try:
+        return _iban.validate(value)
+    except _StdnumError as exc:
+        raise InvalidFieldError(f"is not a valid IBAN ({exc})", field="Creditor.iban", value=value) from None
+
+
+def _bic_converter(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidFieldError("must be a string", field="Creditor.bic", value=value)
+    try:
+        return _bic.validate(value)
+    except _StdnumError as exc:
+        raise InvalidFieldError(f"is not a valid BIC ({exc})", field="Creditor.bic", value=value) from None
+
+
+def _creditor_siren(value: Any) -> str | None:
+    return _compact_siren("Creditor.siren")(value)  # type: ignore[no-any-return]
+
+
+def _required_address(_inst: Any, _attr: Any, value: Any) -> None:
+    if not isinstance(value, Address):
+        raise InvalidFieldError("must be an Address", field="Creditor.address", value=value)
+
+
+@attrs.frozen
+class Creditor:
+    """The business that sends the reminders: its identity and how to pay it.
+
+    ``iban`` and ``bic`` are validated with python-stdnum and stored in compact form;
+    ``payment_link`` is an optional URL of an online payment page; ``signatory`` the
+    name printed under the letters.
+    """
+
+    name: str = attrs.field(validator=_text("Creditor.name"))
+    address: Address = attrs.field(kw_only=True, validator=_required_address)
+    siren: str | None = attrs.field(default=None, kw_only=True, converter=_creditor_siren)
+    iban: str | None = attrs.field(default=None, kw_only=True, converter=_iban_converter)
+    bic: str | None = attrs.field(default=None, kw_only=True, converter=_bic_converter)
+    email: str | None = attrs.field(default=None, kw_only=True, validator=_email("Creditor.email"))
+    phone: str | None = attrs.field(default=None, kw_only=True, validator=_phone("Creditor.phone"))
+    payment_link: str | None = attrs.field(default=None, kw_only=True)
+    signatory: str | None = attrs.field(
+        default=None, kw_only=True, validator=_optional_text("Creditor.signatory")
+    )
+
+    @payment_link.validator
+    def _check_link(self, _attr: Any, value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not re.fullmatch(r"https://[^\s<>\"']+", value):
+            raise InvalidFieldError("must be an https:// URL", field="Creditor.payment_link", value=value)
+
+    @property
+    def formatted_iban(self) -> str | None:
+        """The IBAN in groups of four, as printed on letters."""
+        return None if self.iban is None else _iban.format(self.iban)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Creditor:
+        """Build a creditor from outside data (an ``address`` mapping is accepted)."""
+        address = _require(data, "address", "Creditor")
+        if isinstance(address, Mapping):
+            address = Address.from_mapping(address)
+        return cls(
+            _require(data, "name", "Creditor"),
+            address=address,
+            siren=_blank_to_none(data.get("siren")),
+            iban=_blank_to_none(data.get("iban")),
+            bic=_blank_to_none(data.get("bic")),
+            email=_blank_to_none(data.get("email")),
+            phone=_blank_to_none(data.get("phone")),
+            payment_link=_blank_to_none(data.get("payment_link")),
+            signatory=_blank_to_none(data.get("signatory")),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing helpers for from_mapping constructors.
+
+
+def _require(data: Mapping[str, Any], key: str, owner: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise InvalidFieldError("must be a mapping", field=owner, value=data)
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidFieldError("is required", field=f"{owner}.{key}", value=value)
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _parse_date(value: Any, field: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidFieldError("is not a date (expected YYYY-MM-DD)", field=field, value=value)
+
+
+def _parse_decimal(value: Any, field: str) -> Decimal:
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            pass
+        else:
+            if parsed.is_finite():
+                return parsed
+    raise InvalidFieldError("is not a decimal number such as '1234.56'", field=field, value=value)
+
+
+_TRUE = {"true", "1", "yes", "oui", "vrai"}
+_FALSE = {"false", "0", "no", "non", "faux", ""}
+
+
+def _parse_bool(value: str, field: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidFieldError("is not a boolean (true/false)", field=field, value=value)

@@ -1,0 +1,242 @@
+"""Reminder policies: the ordered steps of an escalation and the rules between them.
+
+A :class:`ReminderPolicy` is data: a name, an ordered tuple of :class:`Step` and a few
+rules (minimum gap between two actions for a client, minimum balance worth chasing,
+business days only and which holiday calendar).  :meth:`ReminderPolicy.french_default`
+is the calendar a careful French accounts-receivable team follows.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from relancelib.errors import InvalidFieldError
+from relancelib.workdays import Calendar
+
+__all__ = ["Channel", "ReminderPolicy", "Step"]
+
+
+class Channel(enum.Enum):
+    """How an action reaches the client."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    SMS = "sms"
+    LETTER = "letter"
+    REGISTERED_LETTER = "registered_letter"
+
+    @property
+    def is_postal(self) -> bool:
+        """True for the channels that print a letter (simple or registered)."""
+        return self in (Channel.LETTER, Channel.REGISTERED_LETTER)
+
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+def _check_key(_inst: Any, _attr: Any, value: Any) -> None:
+    if not isinstance(value, str) or not _KEY.match(value):
+        raise InvalidFieldError(
+            "must be a lower-case identifier such as 'relance_1' (letters, digits, '_' and '-')",
+            field="Step.key",
+            value=value,
+        )
+
+
+def _check_offset(_inst: Any, _attr: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 3650:
+        raise InvalidFieldError(
+            "must be a whole number of days between -3650 and 3650", field="Step.offset_days", value=value
+        )
+
+
+def _check_channel(_inst: Any, _attr: Any, value: Any) -> None:
+    if not isinstance(value, Channel):
+        raise InvalidFieldError("must be a Channel", field="Step.channel", value=value)
+
+
+def _check_template(_inst: Any, _attr: Any, value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not _KEY.match(value)):
+        raise InvalidFieldError(
+            "must be a template name such as 'relance_1'", field="Step.template", value=value
+        )
+
+
+def _check_flag(field: str) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if not isinstance(value, bool):
+            raise InvalidFieldError("must be True or False", field=field, value=value)
+
+    return check
+
+
+@attrs.frozen
+class Step:
+    """One step of an escalation.
+
+    ``offset_days`` counts from the invoice's due date (negative: before it).  ``template``
+    names the template that writes it (default: the step's ``key``).  Steps with
+    ``include_penalties=True`` carry the late-payment penalties and the recovery indemnity.
+    """
+
+    key: str = attrs.field(validator=_check_key)
+    offset_days: int = attrs.field(validator=_check_offset)
+    channel: Channel = attrs.field(validator=_check_channel)
+    template: str | None = attrs.field(default=None, kw_only=True, validator=_check_template)
+    include_penalties: bool = attrs.field(
+        default=False, kw_only=True, validator=_check_flag("Step.include_penalties")
+    )
+
+    @property
+    def template_name(self) -> str:
+        """The name of the template that writes this step."""
+        return self.template or self.key
+
+    @property
+    def is_formal_notice(self) -> bool:
+        """True for a step sent by registered letter: the *mise en demeure* (Code civil 1344)."""
+        return self.channel is Channel.REGISTERED_LETTER
+
+
+def _steps(value: Any) -> tuple[Step, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidFieldError("must be a sequence of Step", field="ReminderPolicy.steps", value=value)
+    return tuple(value)
+
+
+def _check_name(_inst: Any, _attr: Any, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidFieldError("must be a non-empty string", field="ReminderPolicy.name", value=value)
+
+
+def _check_gap(_inst: Any, _attr: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
+        raise InvalidFieldError(
+            "must be a whole number of days from 1 to 366 (one action a day at most)",
+            field="ReminderPolicy.min_gap_days",
+            value=value,
+        )
+
+
+def _min_balance(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        raise InvalidFieldError(
+            "must be a Decimal amount", field="ReminderPolicy.min_balance", value=value
+        )
+    amount = Decimal(value)
+    if not amount.is_finite() or amount < 0:
+        raise InvalidFieldError(
+            "must be a finite amount, zero or more", field="ReminderPolicy.min_balance", value=value
+        )
+    return amount
+
+
+def _calendar_code(value: Any) -> str:
+    # Validates the code against the holidays package (raises UnknownCalendarError).
+    return Calendar.for_code(value).code
+
+
+@attrs.frozen
+class ReminderPolicy:
+    """An escalation: ordered steps and the rules that space them.
+
+    ``min_gap_days`` is the least number of days between two actions for the same
+    client (at least 1: one action a day at most); ``min_balance`` the balance an
+    invoice must exceed to be chased; with ``business_days_only`` nothing is planned on
+    weekends and on the public holidays of the ``holidays`` calendar (``"FR"``,
+    ``"FR-57"``, ``"FR-67"``, ``"FR-68"``, overseas codes such as ``"FR-974"``...).
+    Steps must have unique keys and strictly increasing offsets.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    steps: tuple[Step, ...] = attrs.field(converter=_steps)
+    min_gap_days: int = attrs.field(default=5, kw_only=True, validator=_check_gap)
+    min_balance: Decimal = attrs.field(default=Decimal("0"), kw_only=True, converter=_min_balance)
+    business_days_only: bool = attrs.field(
+        default=True, kw_only=True, validator=_check_flag("ReminderPolicy.business_days_only")
+    )
+    holidays: str = attrs.field(default="FR", kw_only=True, converter=_calendar_code)
+    _index: Mapping[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+
+    @steps.validator
+    def _check_steps(self, _attr: Any, steps: tuple[Step, ...]) -> None:
+        if not steps:
+            raise InvalidFieldError("must hold at least one step", field="ReminderPolicy.steps", value=steps)
+        seen: set[str] = set()
+        previous: Step | None = None
+        for step in steps:
+            if not isinstance(step, Step):
+                raise InvalidFieldError("must hold only Step objects", field="ReminderPolicy.steps", value=step)
+            if step.key in seen:
+                raise InvalidFieldError("appears twice", field="ReminderPolicy.steps", value=step.key)
+            if previous is not None and step.offset_days <= previous.offset_days:
+                raise InvalidFieldError(
+                    f"is out of order: offset {step.offset_days} must be after "
+                    f"{previous.key!r} (offset {previous.offset_days})",
+                    field="ReminderPolicy.steps",
+                    value=step.key,
+                )
+            seen.add(step.key)
+            previous = step
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", {step.key: i for i, step in enumerate(self.steps)})
+
+    @property
+    def calendar(self) -> Calendar:
+        """The business-day calendar named by ``holidays``."""
+        return Calendar.for_code(self.holidays)
+
+    def index(self, key: str) -> int:
+        """The position of the step ``key`` in the escalation (raises for an unknown key)."""
+        try:
+            return self._index[key]
+        except KeyError:
+            raise InvalidFieldError(
+                f"is not a step of policy {self.name!r}", field="step key", value=key
+            ) from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def step(self, key: str) -> Step:
+        """The step named ``key``."""
+        return self.steps[self.index(key)]
+
+    def step_after(self, key: str | None) -> Step | None:
+        """The step that follows ``key`` (the first step for ``None``; ``None`` after the last)."""
+        position = 0 if key is None else self.index(key) + 1
+        return self.steps[position] if position < len(self.steps) else None
+
+    @classmethod
+    def french_default(cls, **overrides: Any) -> ReminderPolicy:
+        """The default French calendar of reminders.
+
+        ======================  ======  ===================  ================================
+        key                     offset  channel              notes
+        ======================  ======  ===================  ================================
+        ``courtoisie``          −5      EMAIL                friendly heads-up before due date
+        ``relance_1``           +1      EMAIL                courteous first reminder
+        ``appel``               +8      PHONE                call script
+        ``relance_2``           +15     EMAIL                firmer, payment solutions
+        ``lettre_relance``      +30     LETTER               postal reminder, penalties shown
+        ``mise_en_demeure``     +45     REGISTERED_LETTER    formal notice (LRAR), 8-day deadline
+        ======================  ======  ===================  ================================
+
+        Keyword arguments override the policy's rules (``min_gap_days=7``, ``holidays="FR-67"``).
+        """
+        steps = (
+            Step("courtoisie", -5, Channel.EMAIL),
+            Step("relance_1", 1, Channel.EMAIL),
+            Step("appel", 8, Channel.PHONE),
+            Step("relance_2", 15, Channel.EMAIL),
+            Step("lettre_relance", 30, Channel.LETTER, include_penalties=True),
+            Step("mise_en_demeure", 45, Channel.REGISTERED_LETTER, include_penalties=True),
+        )
+        return cls("french_default", steps, **overrides)
