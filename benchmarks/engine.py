@@ -1,0 +1,176 @@
+"""Benchmark of relancelib.plan() against the least work any engine must do.
+
+Builds a synthetic portfolio (default: 1,000,000 open invoices for 250,000 clients, a
+third with partial payments, a journal holding earlier steps), then in one run:
+
+1. times ``plan()`` (best of ``--repeat`` runs) and prints invoices per second;
+2. times the *floor*: a plain loop over the same ``Invoice`` objects that reads their
+   fields, computes the balance from the payments, skips held, disputed and paid
+   invoices, looks up the last step and the client's last contact in dicts, applies the
+   due and gap tests and groups tuples by client — and prints engine time / floor time;
+3. measures with ``tracemalloc`` the peak memory ``plan()`` allocates beyond its inputs,
+   per invoice.
+
+Run:  .venv/bin/python benchmarks/engine.py [--invoices N] [--clients N] [--repeat N]
+
+Compare the ratios printed by one run: absolute times vary on small, shared machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import random
+import sys
+import time
+import tracemalloc
+from collections import defaultdict
+from decimal import Decimal
+
+from relancelib import (
+    Client,
+    ClientKind,
+    Invoice,
+    MemoryJournal,
+    Payment,
+    Record,
+    ReminderPolicy,
+    action_key,
+    plan,
+)
+from relancelib.engine import History
+
+AS_OF = dt.date(2025, 6, 16)  # a Monday, H1 2025: rate tables cover it
+
+
+def build(n_invoices: int, n_clients: int, seed: int = 20250616) -> tuple[list[Client], list[Invoice], MemoryJournal]:
+    """A deterministic synthetic portfolio and a journal of earlier steps consistent with it."""
+    rng = random.Random(seed)
+    policy = ReminderPolicy.french_default()
+    steps = policy.steps
+    clients = [
+        Client(
+            f"C{i:07d}",
+            f"Client {i}",
+            email=f"compta{i}@example.fr",
+            phone="+33 1 23 45 67 89",
+            kind=ClientKind.BUSINESS if i % 10 else ClientKind.CONSUMER,
+        )
+        for i in range(n_clients)
+    ]
+    invoices: list[Invoice] = []
+    history: dict[tuple[str, dt.date], list[tuple[str, str]]] = defaultdict(list)
+    for n in range(n_invoices):
+        client = clients[n % n_clients]
+        # Due dates from 60 days ahead to 120 days behind the plan's day.
+        due = AS_OF + dt.timedelta(days=rng.randint(-120, 60))
+        issue = due - dt.timedelta(days=30)
+        amount = Decimal(rng.randint(5_000, 500_000)).scaleb(-2)
+        payments: tuple[Payment, ...] = ()
+        if n % 3 == 0:
+            paid = (amount * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("0.01"))
+            payments = (Payment(issue + dt.timedelta(days=rng.randint(0, 40)), paid),)
+        invoices.append(
+            Invoice(
+                f"F{n:08d}",
+                client.id,
+                issue,
+                due,
+                amount,
+                payments=payments,
+                disputed=n % 97 == 0,
+                hold_until=AS_OF + dt.timedelta(days=3) if n % 89 == 0 else None,
+                sent_on=issue,
+            )
+        )
+        # Earlier steps: some of the steps whose date has passed, recorded on their date.
+        overdue = (AS_OF - due).days
+        eligible = [s for s in steps if s.offset_days < overdue]
+        done = rng.randint(0, len(eligible))
+        for step in eligible[:done]:
+            history[(client.id, due + dt.timedelta(days=step.offset_days))].append((f"F{n:08d}", step.key))
+    journal = MemoryJournal()
+    for (client_id, on), pairs in sorted(history.items()):
+        record = Record(action_key(client_id, pairs), client_id, tuple(pairs), on, steps[0].channel)
+        journal._store(record)  # bulk load: the records are consistent by construction
+    return clients, invoices, journal
+
+
+def floor(invoices: list[Invoice], history: History, offsets: dict[str, int], gap: int) -> dict[str, list[tuple[Invoice, int, Decimal]]]:
+    """The least work an engine must do per invoice (see the module docstring)."""
+    as_of = AS_OF
+    last_step = {number: entries[-1][0] for number, entries in history.steps.items()}
+    contacts = history.contacts
+    order = list(offsets)
+    grouped: dict[str, list[tuple[Invoice, int, Decimal]]] = {}
+    for invoice in invoices:
+        balance = invoice.amount
+        for payment in invoice.payments:
+            if payment.on <= as_of:
+                balance -= payment.amount
+        if balance <= 0 or invoice.disputed or (invoice.hold_until is not None and invoice.hold_until >= as_of):
+            continue
+        last = last_step.get(invoice.number)
+        position = 0 if last is None else order.index(last) + 1
+        if position >= len(order):
+            continue
+        if (as_of - invoice.due_date).days < offsets[order[position]]:
+            continue
+        contact = contacts.get(invoice.client_id)
+        if contact is not None and (as_of - contact).days < gap:
+            continue
+        grouped.setdefault(invoice.client_id, []).append((invoice, position, balance))
+    return grouped
+
+
+def best_of(repeat: int, run: object) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=250_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    clients, invoices, journal = build(args.invoices, args.clients)
+    policy = ReminderPolicy.french_default()
+    print(f"portfolio: {len(invoices):,} invoices, {len(clients):,} clients, "
+          f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)")
+
+    result = plan(invoices, clients, policy, AS_OF, journal)
+    items = sum(len(a.items) for a in result.actions)
+    print(f"plan: {len(result.actions):,} actions, {items:,} items, {len(result.problems):,} problems")
+
+    offsets = {s.key: s.offset_days for s in policy.steps}
+    history = journal.history(AS_OF)
+    engine_s = best_of(args.repeat, lambda: plan(invoices, clients, policy, AS_OF, journal))
+    floor_s = best_of(args.repeat, lambda: floor(invoices, history, offsets, policy.min_gap_days))
+    print(f"engine: {engine_s:.3f} s  {len(invoices) / engine_s:,.0f} invoices/s")
+    print(f"floor:  {floor_s:.3f} s  {len(invoices) / floor_s:,.0f} invoices/s")
+    print(f"engine/floor: {engine_s / floor_s:.2f}x  (target: at most 3x)")
+
+    gc.collect()
+    tracemalloc.start()
+    base, _ = tracemalloc.get_traced_memory()
+    kept = plan(invoices, clients, policy, AS_OF, journal)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    extra = (peak - base) / len(invoices)
+    print(f"memory: peak {(peak - base) / 2**20:,.1f} MiB beyond the inputs, "
+          f"{extra:,.0f} bytes per invoice  (target: at most 1,536)")
+    del kept
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
