@@ -148,14 +148,6 @@ def test_sqlite_journal_on_a_path_that_cannot_be_opened(tmp_path: Path) -> None:
         SqliteJournal(tmp_path / "missing-folder" / "journal.sqlite3")
 
 
-def test_memory_journal_history_is_read_only(business: Client, policy: ReminderPolicy) -> None:
-    journal = MemoryJournal()
-    journal.record(action_for(business, policy, "F-1"))
-    history = journal.history(D(2025, 4, 1))
-    with pytest.raises(TypeError):
-        history.steps["F-9"] = []  # type: ignore[index]
-
-
 _WORKER = textwrap.dedent(
     """
     import datetime as dt, sys, time

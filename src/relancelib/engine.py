@@ -47,6 +47,9 @@ PolicyLike: TypeAlias = "ReminderPolicy | Callable[[Client], ReminderPolicy]"
 
 #: How many days before the prescription date an invoice is reported (Plan.problems).
 PRESCRIPTION_WARNING_DAYS = 90
+# Below this many days overdue no prescription (2 years at the shortest) can be near.
+_PRESCRIPTION_CHECK_DAYS = 2 * 365 - PRESCRIPTION_WARNING_DAYS - 1
+_UNSEEN: Any = object()
 
 
 class Severity(enum.Enum):
@@ -97,10 +100,13 @@ class ActionItem:
         return self.balance + extra + self.indemnity
 
 
+_ZERO = Decimal("0")
+
+
 def _sum_by_currency(items: Iterable[ActionItem], value: Callable[[ActionItem], Decimal]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for item in items:
-        totals[item.currency] = totals.get(item.currency, Decimal(0)) + value(item)
+        totals[item.currency] = totals.get(item.currency, _ZERO) + value(item)
     return {cur: amount.quantize(minor_unit(cur)) for cur, amount in sorted(totals.items())}
 
 
@@ -249,6 +255,8 @@ def _client_table(clients: Iterable[Client] | Mapping[str, Client]) -> tuple[dic
         known = table.setdefault(client.id, client)
         if known is not client and known != client:
             conflicts.add(client.id)
+    for client_id in conflicts:
+        del table[client_id]
     return table, conflicts
 
 
@@ -341,10 +349,10 @@ def plan(
     for invoice in unique:
         client_id = invoice.client_id
         client = client_table.get(client_id)
-        if client is None or client_id in client_conflicts:
+        if client is None:
             why = (
                 f"client {client_id!r} is given twice with different data"
-                if client is not None
+                if client_id in client_conflicts
                 else f"client {client_id!r} is not among the clients"
             )
             problems.append(Problem(invoice.number, why))
@@ -364,16 +372,15 @@ def plan(
                 )
             continue
         due_ordinal = invoice.due_date.toordinal()
-        if today - due_ordinal >= 2 * 365 - PRESCRIPTION_WARNING_DAYS - 1:
+        if today - due_ordinal >= _PRESCRIPTION_CHECK_DAYS:
             _check_prescription(invoice, client, as_of, problems)
-        if invoice.due_date.toordinal() - invoice.issue_date.toordinal() > 60:
+        if due_ordinal - invoice.issue_date.toordinal() > 60:
             terms = law.check_payment_terms(invoice.issue_date, invoice.due_date)
             if terms is not None:
                 problems.append(Problem(invoice.number, terms, Severity.WARNING))
 
-        if client_id in client_days:
-            day = client_days[client_id]
-        else:
+        day = client_days.get(client_id, _UNSEEN)
+        if day is _UNSEEN:
             day = _client_day(client, resolve_policy, policy_days, as_of, contact_of(client_id))
             client_days[client_id] = day
         if (
@@ -389,7 +396,13 @@ def plan(
         if recorded:
             index = day.index
             try:
-                position = max(index[key] for key, _on in recorded) + 1
+                # The most advanced recorded step, in policy order (not the latest dated).
+                position = -1
+                for key, _on in recorded:
+                    reached = index[key]
+                    if reached > position:
+                        position = reached
+                position += 1
             except KeyError:
                 unknown = sorted({key for key, _on in recorded if key not in index})
                 problems.append(
@@ -469,12 +482,18 @@ def _build_action(
     rates: law.Rates | None,
     problems: list[Problem],
 ) -> Action:
-    entries.sort(key=lambda e: (e[0].due_date, e[0].issue_date, e[0].number))
+    if len(entries) > 1:
+        entries.sort(key=lambda e: (e[0].due_date, e[0].issue_date, e[0].number))
     items = []
+    totals: dict[str, Decimal] = {}
+    claimed: dict[str, Decimal] = {}
+    top_position = 0
     for invoice, position, balance in entries:
         step = day.steps[position]
+        top_position = max(top_position, position)
         penalties: law.Penalties | None = None
-        indemnity = Decimal("0")
+        indemnity = _ZERO
+        currency = invoice.currency
         if step.include_penalties:
             penalties, indemnity = _penalties(invoice, client, day, as_of, history, rates, problems)
         if step.channel.is_postal and invoice.sent_on is None:
@@ -485,17 +504,18 @@ def _build_action(
                     Severity.WARNING,
                 )
             )
-        items.append(
-            ActionItem(
-                invoice,
-                step,
-                balance,
-                max(0, (as_of - invoice.due_date).days),
-                penalties,
-                indemnity,
-            )
+        item = ActionItem(
+            invoice,
+            step,
+            balance,
+            max(0, (as_of - invoice.due_date).days),
+            penalties,
+            indemnity,
         )
-    top = day.steps[max(position for _inv, position, _bal in entries)]
+        items.append(item)
+        totals[currency] = totals.get(currency, _ZERO) + balance
+        claimed[currency] = claimed.get(currency, _ZERO) + item.claimed
+    top = day.steps[top_position]
     attribute, what = _CONTACT_NEEDS[top.channel]
     if getattr(client, attribute) is None:
         for item in items:
@@ -507,15 +527,17 @@ def _build_action(
                     Severity.WARNING,
                 )
             )
-    pairs = [(item.invoice.number, item.step.key) for item in items]
-    frozen_items = tuple(items)
+    if len(totals) > 1:
+        totals = dict(sorted(totals.items()))
+        claimed = dict(sorted(claimed.items()))
     return Action(
-        action_key(client.id, pairs),
+        action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
         client,
         top,
-        frozen_items,
-        _sum_by_currency(frozen_items, lambda item: item.balance),
+        tuple(items),
+        totals,
         as_of,
+        claimed=claimed,
     )
 
 

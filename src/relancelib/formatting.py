@@ -1,4 +1,4 @@
-"""French (and English) presentation of amounts, numbers, rates, dates and amounts in words.
+r"""French (and English) presentation of amounts, numbers, rates, dates and amounts in words.
 
 Figures come from Babel (CLDR data), words from num2words; relancelib only composes them
 (currency names, "1er", elisions).  Nothing here reads the clock, the process locale or the
@@ -178,7 +178,7 @@ def _format_amount(amount: Decimal, currency: str, locale: str) -> str:
 
 
 def format_amount(amount: Decimal | int, currency: str = "EUR", *, locale: str = "fr_FR") -> str:
-    """Format a money amount with its currency sign, as the locale writes it.
+    r"""Format a money amount with its currency sign, as the locale writes it.
 
     Always shows the currency's decimals, rounded half-up (``Decimal("12")`` →
     ``"12,00\u00a0€"``); negative amounts get the locale's minus sign.  For ``fr_FR``:
@@ -235,7 +235,7 @@ def _format_number(
 def format_number(
     value: Decimal | int, *, locale: str = "fr_FR", decimals: int | None = None
 ) -> str:
-    """Format a number with the locale's separators: ``Decimal("1234.5")`` → ``"1\u202f234,5"``.
+    r"""Format a number with the locale's separators: ``Decimal("1234.5")`` → ``"1\u202f234,5"``.
 
     By default every significant decimal is shown and trailing zeros are dropped
     (``Decimal("2.50")`` → ``"2,5"``); ``decimals=n`` rounds half-up to exactly ``n`` decimals.
@@ -249,7 +249,7 @@ def format_number(
 def format_percent(
     rate: Decimal | int, *, locale: str = "fr_FR", decimals: int | None = None
 ) -> str:
-    """Format a rate given in percent (``Decimal("13.15")`` is 13,15 %): ``"13,15\u00a0%"``.
+    r"""Format a rate given in percent (``Decimal("13.15")`` is 13,15 %): ``"13,15\u00a0%"``.
 
     The space before ``%`` is Babel's: U+00A0 NO-BREAK SPACE for French locales, none for
     ``en_GB`` (``"13.15%"``).  Decimals are shown as for :func:`format_number`
@@ -320,16 +320,23 @@ _DAY_WORDS = {"fr": ("jour", "jours"), "en": ("day", "days")}
 
 
 def format_days(n: int, *, locale: str = "fr_FR") -> str:
-    """A number of days with its noun: ``"1 jour"``, ``"8 jours"`` (``"8 days"`` in English).
+    r"""A number of days with its noun: ``"1 jour"``, ``"8 jours"``, ``"8 days"``.
 
-    The plural follows the locale's CLDR rule, so ``0`` is ``"0 jour"`` in French and
-    ``"0 days"`` in English.
+    A U+00A0 NO-BREAK SPACE joins the number and the noun.  The plural follows the locale's
+    CLDR rule, so ``0`` is ``"0 jour"`` in French and ``"0 days"`` in English.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise InvalidFieldError("must be an int of zero or more", field="days", value=n)
-    language = _language(locale, "day counts")
-    singular, plural = _DAY_WORDS[language]
-    noun = singular if _parse_locale(locale).plural_form(n) == "one" else plural
+    _language(locale, "day counts")
+    return _format_days(n, locale)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_days(n: int, locale: str) -> str:
+    babel_locale = _parse_locale(locale)
+    singular, plural = _DAY_WORDS[babel_locale.language]
+    noun = singular if babel_locale.plural_form(n) == "one" else plural
+    # U+00A0 keeps the number and its unit on one line, as French typography wants.
     return f"{_format_number(Decimal(n), locale, 'decimal', 0)}\u00a0{noun}"
 
 

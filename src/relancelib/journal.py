@@ -19,7 +19,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
@@ -199,14 +199,15 @@ class MemoryJournal(_FrameMixin):
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for the engine.
 
-        When every record is on or before ``as_of`` the live index is returned as read-only
-        views (no copy): it reflects the journal as it is until the next ``record``.
+        When every record is on or before ``as_of`` the journal's live index is returned
+        without a copy (plans over millions of invoices read it once per invoice): treat it
+        as read-only; it reflects the journal as it is until the next ``record``.
         """
         with self._lock:
             if self._latest is None:
                 return History()
             if as_of >= self._latest:
-                return History(MappingProxyType(self._steps), MappingProxyType(self._contacts))
+                return History(self._steps, self._contacts)
             return _index(self._records, as_of)
 
 

@@ -134,19 +134,8 @@ def _check_rate(value: object, field: str = "rate") -> Decimal:
 
 
 def _check_table_rate(value: object, field: str) -> Decimal:
-    # A reference rate may in principle be negative (the ECB deposit rate was): allow -100..100.
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise InvalidFieldError(
-            "must be a Decimal percentage per year such as Decimal('2.15')",
-            field=field,
-            value=value,
-        )
-    rate = Decimal(value)
-    if not rate.is_finite() or not -_MAX_RATE <= rate <= _MAX_RATE:
-        raise InvalidFieldError(
-            "must be a percentage between -100 and 100", field=field, value=value
-        )
-    return rate
+    # The reference rates (MRO, legal rate) have never been negative; 0..100 like any rate.
+    return _check_rate(value, field)
 
 
 def _check_bool(value: object, field: str) -> bool:
@@ -750,7 +739,7 @@ def late_penalties(
     due_date: dt.date,
     until: dt.date,
     *,
-    rate: Decimal | None = None,
+    rate: Decimal | int | None = None,
     payments: Iterable[Payment] = (),
     split: bool = True,
     basis: int = 365,
