@@ -454,6 +454,11 @@ def test_payments_above_the_amount_are_refused() -> None:
 
 def test_until_equal_to_due_date_is_zero() -> None:
     assert late_penalties(D("1000.00"), date(2025, 3, 15), date(2025, 3, 15)) == Penalties.zero()
+    # No rate is needed for zero days, even where none is known (2026 H2, contractual rate).
+    assert (
+        late_penalties(D("1000.00"), date(2026, 9, 1), date(2026, 9, 1), rate=D("20"))
+        == Penalties.zero()
+    )
     assert Penalties.zero().amount == D("0.00")
     assert Penalties.zero().rate is None
 

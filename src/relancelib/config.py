@@ -626,6 +626,8 @@ class _Reader:
                         (*path, "encoding"), "is not an encoding Python knows", encoding
                     ) from None
                 found["encoding"] = encoding
+        if "invoices" in found and "clients" not in found:
+            raise self.error((*path, "invoices"), "needs a clients file (sources.clients) too")
         if "payments" in found and "invoices" not in found:
             raise self.error((*path, "payments"), "needs an invoices file to match payments to")
         return Sources(**found)

@@ -760,7 +760,9 @@ def late_penalties(
     the due date.  ``basis=365`` divides by 365 (LAW.md); ``basis=366`` divides the days that
     fall in a leap year by 366 and the others by 365 (the "actual/actual" practice).
 
-    The total is rounded once, to the cent, half-up.
+    The total is rounded once, to the cent, half-up; ``days`` counts the days on which interest
+    ran (none once the balance is nil).  ``until == due_date`` gives :meth:`Penalties.zero`
+    without looking up any rate.
     """
     amount = _check_amount(amount)
     due_date = _check_date(due_date, "due_date")
@@ -771,6 +773,9 @@ def late_penalties(
     basis = _check_basis(basis)
     tables = _check_rates(rates)
     _check_span(due_date, until, "due_date")
+    if until == due_date:
+        # Nothing is late yet: no rate is needed (nor looked up).
+        return Penalties.zero()
 
     rate_for: Callable[[dt.date], Decimal]
     if chosen is not None:

@@ -340,24 +340,27 @@ class PaymentQR:
     on first use and cached by payload.
     """
 
-    __slots__ = ("_key", "amount", "payload", "reference")
+    __slots__ = ("_key", "amount", "payload", "reference", "shown")
 
     def __init__(self, creditor: Creditor, amount: Decimal, reference: str) -> None:
         self.amount = amount
         self.reference = reference
         self.payload = epc_qr_payload(creditor, amount, reference)
         self._key = (*_epc_fields(creditor, amount, reference),)
+        self.shown = False
 
     @property
     def png(self) -> str:
         """The QR code as a PNG ``data:`` URI."""
         name, iban, text, bic = self._key
+        self.shown = True
         return _qr_uri(name, iban, self.amount, text, bic, "png")
 
     @property
     def svg(self) -> str:
         """The QR code as an SVG ``data:`` URI."""
         name, iban, text, bic = self._key
+        self.shown = True
         return _qr_uri(name, iban, self.amount, text, bic, "svg")
 
     def __bool__(self) -> bool:
@@ -757,6 +760,12 @@ def _text_to_html(text: str, title: str) -> str:
     )
 
 
+def _tidy_text(text: str) -> str:
+    """Trailing blanks off each line, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
 def _clean_subject(subject: str) -> str:
     # A subject is one header line: CR, LF and runs of blanks collapse to one space.
     return _SPACES.sub(" ", _CONTROL.sub(" ", subject)).strip()
@@ -765,51 +774,45 @@ def _clean_subject(subject: str) -> str:
 def _default_subject(action: Action, context: Mapping[str, Any], template: str) -> str:
     """The subject of a template without a ``subject`` block: the built-in one, if any."""
     names = _builtin_names()
+    builtin = _builtin_set()
     for candidate in (template, action.step.template_name):
-        if candidate + _HTML_SUFFIX in names:
-            try:
-                subject, _text, _html_body = _render_blocks(_builtin_set(), candidate, context, ("subject",))
-            except RelanceError:
-                break
-            if subject:
+        file_name = candidate + _HTML_SUFFIX
+        if file_name in names:
+            compiled = _compile(builtin.text, file_name)
+            subject = _render_block(builtin.text, compiled, "subject", context)
+            if subject and subject.strip():
                 return subject
     numbers = [item.invoice.number for item in action.items]
-    noun = "facture" if len(numbers) == 1 else "factures"
-    return f"{noun.capitalize()} {', '.join(numbers)}"
+    noun = "Facture" if len(numbers) == 1 else "Factures"
+    return f"{noun} {', '.join(numbers)}"
 
 
-def _render_blocks(
-    template_set: _TemplateSet, name: str, context: Mapping[str, Any], wanted: Iterable[str] = _BLOCKS
-) -> tuple[str | None, str | None, str | None]:
-    """Render the ``subject``, ``text`` and ``html`` blocks of ``name`` (None when absent).
+def _compile(env: SandboxedEnvironment, file_name: str) -> jinja2.Template:
+    """The compiled template (cached by the environment), or a relancelib error."""
+    try:
+        return env.get_template(file_name)
+    except Exception as exc:
+        raise _template_error(exc, env, file_name) from exc
 
-    A template without any block is a plain text body.
+
+def _render_block(
+    env: SandboxedEnvironment, template: jinja2.Template, block: str | None, context: Mapping[str, Any]
+) -> str | None:
+    """Render one block of ``template`` (the whole template for ``block=None``).
+
+    ``None`` when the template has no such block.  Any failure inside the template, from an
+    undefined variable to a filter refusing its argument, becomes a TemplateRenderError
+    naming the template and the line.
     """
-    file_name = name + _HTML_SUFFIX
-    results: dict[str, str | None] = dict.fromkeys(_BLOCKS)
-    wanted = tuple(wanted)
-    for env, blocks in (
-        (template_set.text, [b for b in ("subject", "text") if b in wanted]),
-        (template_set.html, [b for b in ("html",) if b in wanted]),
-    ):
-        if not blocks:
-            continue
-        try:
-            template = env.get_template(file_name)
-            if not template.blocks:
-                if "text" in blocks and env is template_set.text:
-                    results["text"] = template.render(context)
-                continue
-            ctx = template.new_context(dict(context))
-            for block in blocks:
-                render_block = template.blocks.get(block)
-                if render_block is not None:
-                    results[block] = "".join(render_block(ctx))
-        except RelanceError:
-            raise
-        except Exception as exc:
-            raise _template_error(exc, env, file_name) from exc
-    return results["subject"], results["text"], results["html"]
+    try:
+        if block is None:
+            return template.render(context)
+        render_block = template.blocks.get(block)
+        if render_block is None:
+            return None
+        return "".join(render_block(template.new_context(dict(context))))
+    except Exception as exc:
+        raise _template_error(exc, env, template.name or "<template>") from exc
 
 
 def render(
@@ -873,15 +876,32 @@ def render(
         recipient=recipient,
         recipient_lines=recipient_lines,
     )
-    subject, text, html_body = _render_blocks(template_set, template, context)
-    if text is None:
-        text = _html_to_text(html_body) if html_body is not None else ""
-    if subject is None or not subject.strip():
-        subject = _default_subject(action, context, template)
-    subject = _clean_subject(subject)
-    text = text.strip("\n") + "\n"
+    file_name = template + _HTML_SUFFIX
+    text_template = _compile(template_set.text, file_name)
+    html_body: str | None = None
+    if not text_template.blocks:
+        # A plain source is the text body.
+        subject = _clean_subject(_default_subject(action, context, template))
+        context["subject"] = subject
+        text = _render_block(template_set.text, text_template, None, context) or ""
+    else:
+        subject = _clean_subject(
+            _render_block(template_set.text, text_template, "subject", context) or ""
+        )
+        if not subject:
+            subject = _clean_subject(_default_subject(action, context, template))
+        context["subject"] = subject
+        text_block = _render_block(template_set.text, text_template, "text", context)
+        html_template = _compile(template_set.html, file_name)
+        html_body = _render_block(template_set.html, html_template, "html", context)
+        text = text_block if text_block is not None else (
+            _html_to_text(html_body) if html_body is not None else ""
+        )
+    text = _tidy_text(text)
     if html_body is None:
         html_body = _text_to_html(text, subject)
+    else:
+        html_body = html_body.strip() + "\n"
     qr = context["qr"]
     return Message(
         subject,
@@ -901,7 +921,7 @@ def render(
         message_id=_message_id(action.key, creditor),
         deadline=deadline,
         locale=locale,
-        qr_payload=qr.payload if qr is not None else None,
+        qr_payload=qr.payload if qr is not None and qr.shown else None,
     )
 
 

@@ -1,0 +1,162 @@
+"""HTML for notebooks: the ``_repr_html_`` of plans, actions and journals.
+
+Pure functions that return HTML strings; every piece of data (a client's name, an invoice
+number, a journal reference) is escaped, so a name such as ``<b>x</b>`` shows as text.
+Labels are in French, like the letters; amounts and dates are written the French way by
+:mod:`relancelib.formatting`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from html import escape
+from typing import TYPE_CHECKING
+
+from relancelib.engine import Action, Plan, Severity
+from relancelib.formatting import format_amount, format_date
+from relancelib.policy import Channel
+
+if TYPE_CHECKING:
+    from relancelib.journal import Record
+
+__all__ = ["CHANNEL_LABELS", "action_html", "plan_html", "records_html"]
+
+#: How a channel is named in the tables.
+CHANNEL_LABELS: Mapping[Channel, str] = {
+    Channel.EMAIL: "e-mail",
+    Channel.PHONE: "téléphone",
+    Channel.SMS: "SMS",
+    Channel.LETTER: "courrier",
+    Channel.REGISTERED_LETTER: "lettre recommandée AR",
+}
+
+_SEVERITY_LABELS = {Severity.ERROR: "erreur", Severity.WARNING: "avertissement"}
+_RIGHT = ' style="text-align:right"'
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _short_date(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def _amounts(amounts: Mapping[str, Decimal]) -> str:
+    """``1 234,56 € + 10,00 $US``: one amount per currency, never added together."""
+    if not amounts:
+        return _e(format_amount(Decimal(0)))
+    return " + ".join(_e(format_amount(value, currency)) for currency, value in amounts.items())
+
+
+def _table(head: Iterable[str], rows: Iterable[Iterable[str]], *, right: frozenset[int]) -> str:
+    """A table from already escaped cells; ``right`` are the indexes of amount columns."""
+    head_html = "".join(
+        f"<th{_RIGHT if i in right else ''}>{cell}</th>" for i, cell in enumerate(head)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{_RIGHT if i in right else ''}>{cell}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head_html}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _client(action: Action) -> str:
+    return f"{_e(action.client.name)} <small>({_e(action.client.id)})</small>"
+
+
+def plan_html(plan: Plan) -> str:
+    """The plan as a table (client, step, channel, invoices, total), then its problems."""
+    count = len(plan.actions)
+    title = (
+        f"<p><strong>Plan du {_e(format_date(plan.as_of))}</strong> — "
+        f"{count} action{'s' if count != 1 else ''}</p>"
+    )
+    if plan.actions:
+        rows = (
+            (
+                _client(action),
+                _e(action.step.key),
+                _e(CHANNEL_LABELS[action.channel]),
+                ", ".join(_e(invoice.number) for invoice in action.invoices),
+                _amounts(action.totals),
+            )
+            for action in plan.actions
+        )
+        table = _table(
+            ("Client", "Étape", "Canal", "Factures", "Total"), rows, right=frozenset({4})
+        )
+    else:
+        table = "<p>Aucune relance à faire ce jour.</p>"
+    return f'<div class="relancelib-plan">{title}{table}{_problems(plan)}</div>'
+
+
+def _problems(plan: Plan) -> str:
+    if not plan.problems:
+        return ""
+    items = "".join(
+        f"<li><strong>{_e(_SEVERITY_LABELS[problem.severity])}</strong> — "
+        f"{_e(problem.invoice_number)} : {_e(problem.message)}</li>"
+        for problem in plan.problems
+    )
+    return f"<p>Problèmes ({len(plan.problems)}) :</p><ul>{items}</ul>"
+
+
+def action_html(action: Action) -> str:
+    """One action: the client, step and channel, then each invoice with its figures."""
+    title = (
+        f"<p><strong>{_client(action)}</strong> — {_e(action.step.key)} par "
+        f"{_e(CHANNEL_LABELS[action.channel])}, le {_e(format_date(action.on))}</p>"
+    )
+    rows = (
+        (
+            _e(item.invoice.number),
+            _e(_short_date(item.invoice.due_date)),
+            _e(item.days_overdue),
+            _e(item.step.key),
+            _e(format_amount(item.balance, item.currency)),
+            ""
+            if item.penalties is None
+            else _e(format_amount(item.penalties.amount, item.currency)),
+            _e(format_amount(item.indemnity, item.currency)) if item.indemnity else "",
+        )
+        for item in action.items
+    )
+    table = _table(
+        ("Facture", "Échéance", "Jours de retard", "Étape", "Solde", "Pénalités", "Indemnité"),
+        rows,
+        right=frozenset({2, 4, 5, 6}),
+    )
+    totals = f"<p>Total dû : {_amounts(action.totals)}"
+    if dict(action.claimed) != dict(action.totals):
+        totals += f" — réclamé avec pénalités et indemnités : {_amounts(action.claimed)}"
+    totals += "</p>"
+    return f'<div class="relancelib-action">{title}{table}{totals}</div>'
+
+
+def records_html(records: Iterable[Record]) -> str:
+    """Journal records as a table, oldest first as given."""
+    records = tuple(records)
+    if not records:
+        return '<div class="relancelib-journal"><p>Aucune relance enregistrée.</p></div>'
+    rows = (
+        (
+            _e(_short_date(record.on)),
+            _e(record.client_id),
+            _e(CHANNEL_LABELS.get(record.channel, record.channel)),
+            "<br>".join(f"{_e(number)} : {_e(step)}" for number, step in record.steps),
+            "" if record.reference is None else _e(record.reference),
+            f"<code>{_e(record.key)}</code>",
+        )
+        for record in records
+    )
+    table = _table(
+        ("Date", "Client", "Canal", "Factures : étapes", "Référence", "Clé"),
+        rows,
+        right=frozenset(),
+    )
+    return f'<div class="relancelib-journal">{table}</div>'
