@@ -45,7 +45,9 @@ from relancelib.engine import History
 AS_OF = dt.date(2025, 6, 16)  # a Monday, H1 2025: rate tables cover it
 
 
-def build(n_invoices: int, n_clients: int, seed: int = 20250616) -> tuple[list[Client], list[Invoice], MemoryJournal]:
+def build(
+    n_invoices: int, n_clients: int, seed: int = 20250616
+) -> tuple[list[Client], list[Invoice], MemoryJournal]:
     """A deterministic synthetic portfolio and a journal of earlier steps consistent with it."""
     rng = random.Random(seed)
     policy = ReminderPolicy.french_default()
@@ -93,7 +95,9 @@ def build(n_invoices: int, n_clients: int, seed: int = 20250616) -> tuple[list[C
         eligible = [s for s in steps if s.offset_days < overdue]
         done = len(eligible) - (1 if eligible and rng.random() < 0.2 else 0)
         for step in eligible[:done]:
-            history[(client.id, due + dt.timedelta(days=step.offset_days))].append((f"F{n:08d}", step.key))
+            history[(client.id, due + dt.timedelta(days=step.offset_days))].append(
+                (f"F{n:08d}", step.key)
+            )
     journal = MemoryJournal()
     for (client_id, on), pairs in sorted(history.items()):
         record = Record(action_key(client_id, pairs), client_id, tuple(pairs), on, steps[0].channel)
@@ -101,7 +105,9 @@ def build(n_invoices: int, n_clients: int, seed: int = 20250616) -> tuple[list[C
     return clients, invoices, journal
 
 
-def floor(invoices: list[Invoice], history: History, offsets: dict[str, int], gap: int) -> dict[str, list[tuple[Invoice, int, Decimal]]]:
+def floor(
+    invoices: list[Invoice], history: History, offsets: dict[str, int], gap: int
+) -> dict[str, list[tuple[Invoice, int, Decimal]]]:
     """The least work an engine must do per invoice (see the module docstring)."""
     as_of = AS_OF
     last_step = {number: entries[-1][0] for number, entries in history.steps.items()}
@@ -113,7 +119,11 @@ def floor(invoices: list[Invoice], history: History, offsets: dict[str, int], ga
         for payment in invoice.payments:
             if payment.on <= as_of:
                 balance -= payment.amount
-        if balance <= 0 or invoice.disputed or (invoice.hold_until is not None and invoice.hold_until >= as_of):
+        if (
+            balance <= 0
+            or invoice.disputed
+            or (invoice.hold_until is not None and invoice.hold_until >= as_of)
+        ):
             continue
         last = last_step.get(invoice.number)
         position = 0 if last is None else order.index(last) + 1
@@ -148,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     clients, invoices, journal = build(args.invoices, args.clients)
     policy = ReminderPolicy.french_default()
-    print(f"portfolio: {len(invoices):,} invoices, {len(clients):,} clients, "
-          f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"portfolio: {len(invoices):,} invoices, {len(clients):,} clients, "
+        f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)"
+    )
 
     result = plan(invoices, clients, policy, AS_OF, journal)
     items = sum(len(a.items) for a in result.actions)
-    print(f"plan: {len(result.actions):,} actions, {items:,} items, {len(result.problems):,} problems")
+    print(
+        f"plan: {len(result.actions):,} actions, {items:,} items, {len(result.problems):,} problems"
+    )
 
     offsets = {s.key: s.offset_days for s in policy.steps}
     history = journal.history(AS_OF)
@@ -170,8 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     extra = (peak - base) / len(invoices)
-    print(f"memory: peak {(peak - base) / 2**20:,.1f} MiB beyond the inputs, "
-          f"{extra:,.0f} bytes per invoice  (target: at most 1,536)")
+    print(
+        f"memory: peak {(peak - base) / 2**20:,.1f} MiB beyond the inputs, "
+        f"{extra:,.0f} bytes per invoice  (target: at most 1,536)"
+    )
     del kept
     return 0
 

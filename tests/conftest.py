@@ -57,8 +57,14 @@ def policy() -> ReminderPolicy:
     return ReminderPolicy.french_default()
 
 
-def make_invoice(number: str = "F-001", client_id: str = "C001", *, due: dt.date = dt.date(2025, 3, 31),
-                 amount: str = "1200.00", **kwargs: object) -> Invoice:
+def make_invoice(
+    number: str = "F-001",
+    client_id: str = "C001",
+    *,
+    due: dt.date = dt.date(2025, 3, 31),
+    amount: str = "1200.00",
+    **kwargs: object,
+) -> Invoice:
     """An invoice issued 30 days before its due date, sent on its issue date."""
     kwargs.setdefault("sent_on", due - dt.timedelta(days=30))
     return Invoice(number, client_id, due - dt.timedelta(days=30), due, Decimal(amount), **kwargs)  # type: ignore[arg-type]

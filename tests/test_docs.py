@@ -30,8 +30,9 @@ def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     journal.close()
 
 
-def test_getting_started_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_getting_started_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     for block in python_blocks(ROOT / "docs" / "getting-started.md"):
@@ -45,10 +46,21 @@ def test_getting_started_examples_run(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_concepts_timeline_is_what_the_engine_does() -> None:
     text = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
     documented = re.findall(r"^\| (\d{4}-\d\d-\d\d) \| (\w+) \| (\w+) \|", text, flags=re.M)
-    client = rl.Client("C1", "Boulangerie Martin", email="compta@martin.fr", phone="04 78 00 00 01",
-                       address=rl.Address(["3 place Bellecour"], "69002", "Lyon"))
-    invoice = rl.Invoice("F-2025-042", "C1", dt.date(2025, 3, 31), dt.date(2025, 4, 30), Decimal("1200.00"),
-                         sent_on=dt.date(2025, 3, 31))
+    client = rl.Client(
+        "C1",
+        "Boulangerie Martin",
+        email="compta@martin.fr",
+        phone="04 78 00 00 01",
+        address=rl.Address(["3 place Bellecour"], "69002", "Lyon"),
+    )
+    invoice = rl.Invoice(
+        "F-2025-042",
+        "C1",
+        dt.date(2025, 3, 31),
+        dt.date(2025, 4, 30),
+        Decimal("1200.00"),
+        sent_on=dt.date(2025, 3, 31),
+    )
     journal = rl.MemoryJournal()
     policy = rl.ReminderPolicy.french_default()
     happened = []
@@ -67,7 +79,9 @@ def test_concepts_timeline_is_what_the_engine_does() -> None:
 
 def test_concepts_catch_up_example() -> None:
     client = rl.Client("C1", "Boulangerie Martin", email="compta@martin.fr", phone="04 78 00 00 01")
-    invoice = rl.Invoice("F-2025-042", "C1", dt.date(2025, 3, 31), dt.date(2025, 4, 30), Decimal("1200.00"))
+    invoice = rl.Invoice(
+        "F-2025-042", "C1", dt.date(2025, 3, 31), dt.date(2025, 4, 30), Decimal("1200.00")
+    )
     journal = rl.MemoryJournal()
     policy = rl.ReminderPolicy.french_default()
     happened = []
@@ -89,7 +103,8 @@ def test_every_public_name_is_in_the_api_reference() -> None:
 
 def test_every_public_name_has_a_docstring() -> None:
     undocumented = [
-        name for name in rl.__all__
+        name
+        for name in rl.__all__
         if name != "__version__" and not (getattr(rl, name).__doc__ or "").strip()
     ]
     assert undocumented == []

@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import make_invoice
 
+from conftest import make_invoice
 from relancelib import (
     Action,
     Channel,
@@ -27,6 +27,7 @@ from relancelib import (
 )
 
 D = dt.date
+APRIL_1 = D(2025, 4, 1)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -36,7 +37,9 @@ def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Journal:
     return SqliteJournal(tmp_path / "journal.sqlite3")
 
 
-def action_for(client: Client, policy: ReminderPolicy, *numbers: str, on: dt.date = D(2025, 4, 1)) -> Action:
+def action_for(
+    client: Client, policy: ReminderPolicy, *numbers: str, on: dt.date = APRIL_1
+) -> Action:
     result = plan([make_invoice(n) for n in numbers], [client], policy, on)
     (action,) = result.actions
     return action
@@ -46,19 +49,28 @@ def test_journals_implement_the_protocol(journal: Journal) -> None:
     assert isinstance(journal, Journal)
 
 
-def test_record_is_idempotent_by_key(journal: Journal, business: Client, policy: ReminderPolicy) -> None:
+def test_record_is_idempotent_by_key(
+    journal: Journal, business: Client, policy: ReminderPolicy
+) -> None:
     action = action_for(business, policy, "F-1", "F-2")
     assert journal.record(action, on=D(2025, 4, 1), reference="<rl-1@atelier-dupont.fr>") is True
     assert journal.record(action, on=D(2025, 4, 2)) is False
     (record,) = journal.records()
     assert record == Record(
-        action.key, "C001", (("F-1", "relance_1"), ("F-2", "relance_1")), D(2025, 4, 1), Channel.EMAIL,
-        "<rl-1@atelier-dupont.fr>", step="relance_1",
+        action.key,
+        "C001",
+        (("F-1", "relance_1"), ("F-2", "relance_1")),
+        D(2025, 4, 1),
+        Channel.EMAIL,
+        "<rl-1@atelier-dupont.fr>",
+        step="relance_1",
     )
     assert record.invoice_numbers == ("F-1", "F-2")
 
 
-def test_record_defaults_to_the_action_day(journal: Journal, business: Client, policy: ReminderPolicy) -> None:
+def test_record_defaults_to_the_action_day(
+    journal: Journal, business: Client, policy: ReminderPolicy
+) -> None:
     action = action_for(business, policy, "F-1")
     assert journal.record(action)
     assert journal.records()[0].on == D(2025, 4, 1)
@@ -105,11 +117,20 @@ def test_history_sees_the_journal_as_it_stood_on_a_day(
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"on": "2025-04-01"}, "on"), ({"on": dt.datetime(2025, 4, 1)}, "on"), ({"reference": "a\r\nb"}, "reference"),
-     ({"reference": ""}, "reference")],
+    [
+        ({"on": "2025-04-01"}, "on"),
+        ({"on": dt.datetime(2025, 4, 1)}, "on"),
+        ({"reference": "a\r\nb"}, "reference"),
+        ({"reference": ""}, "reference"),
+    ],
 )
-def test_bad_record_arguments(journal: Journal, business: Client, policy: ReminderPolicy,
-                              kwargs: dict[str, object], field: str) -> None:
+def test_bad_record_arguments(
+    journal: Journal,
+    business: Client,
+    policy: ReminderPolicy,
+    kwargs: dict[str, object],
+    field: str,
+) -> None:
     with pytest.raises(InvalidFieldError) as info:
         journal.record(action_for(business, policy, "F-1"), **kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
@@ -121,7 +142,9 @@ def test_recording_something_else_than_an_action_is_refused(journal: Journal) ->
         journal.record("rl-123")  # type: ignore[arg-type]
 
 
-def test_sqlite_journal_persists_across_connections(tmp_path: Path, business: Client, policy: ReminderPolicy) -> None:
+def test_sqlite_journal_persists_across_connections(
+    tmp_path: Path, business: Client, policy: ReminderPolicy
+) -> None:
     path = tmp_path / "journal.sqlite3"
     action = action_for(business, policy, "F-1")
     with SqliteJournal(path) as first:
@@ -175,7 +198,9 @@ def test_two_processes_recording_the_same_action_store_it_once(tmp_path: Path) -
     SqliteJournal(path).close()
     go = tmp_path / "go"
     workers = [
-        subprocess.Popen([sys.executable, "-c", _WORKER, str(path), str(go)], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(path), str(go)], stdout=subprocess.PIPE, text=True
+        )
         for _ in range(6)
     ]
     # Release all workers at once, when every one has planned and opened the journal.

@@ -25,7 +25,9 @@ D = dt.date
 
 
 def test_relance_error_is_a_value_error_naming_field_and_value() -> None:
-    with pytest.raises(ValueError, match=r"Invoice\.amount: Decimal\('-3\.00'\) must not be negative") as info:
+    with pytest.raises(
+        ValueError, match=r"Invoice\.amount: Decimal\('-3\.00'\) must not be negative"
+    ) as info:
         Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("-3.00"))
     assert isinstance(info.value, RelanceError)
     assert info.value.field == "Invoice.amount"
@@ -33,9 +35,21 @@ def test_relance_error_is_a_value_error_naming_field_and_value() -> None:
 
 
 def test_amount_is_quantized_to_the_currency_minor_unit() -> None:
-    assert Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.5")).amount.as_tuple().exponent == -2
+    assert (
+        Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.5"))
+        .amount.as_tuple()
+        .exponent
+        == -2
+    )
     assert str(Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), 12).amount) == "12.00"
-    assert str(Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("1000"), currency="JPY").amount) == "1000"
+    assert (
+        str(
+            Invoice(
+                "F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("1000"), currency="JPY"
+            ).amount
+        )
+        == "1000"
+    )
 
 
 def test_amount_with_more_decimals_than_the_currency_is_refused_not_rounded() -> None:
@@ -55,31 +69,46 @@ def test_float_error_suggests_decimal() -> None:
 
 
 def test_due_date_before_issue_date_is_refused() -> None:
-    with pytest.raises(InvalidFieldError, match=r"Invoice\.due_date: datetime\.date\(2024, 12, 31\) is before the issue date 2025-01-01"):
+    with pytest.raises(
+        InvalidFieldError,
+        match=r"Invoice\.due_date: datetime\.date\(2024, 12, 31\) is before the issue date 2025-01-01",
+    ):
         Invoice("F1", "C1", D(2025, 1, 1), D(2024, 12, 31), Decimal("1.00"))
 
 
 def test_unknown_currency_is_refused() -> None:
-    with pytest.raises(InvalidFieldError, match=r"Invoice\.currency: 'EURO' is not a known ISO 4217"):
+    with pytest.raises(
+        InvalidFieldError, match=r"Invoice\.currency: 'EURO' is not a known ISO 4217"
+    ):
         Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("1.00"), currency="EURO")
 
 
 def test_payment_in_another_currency_is_refused_naming_both() -> None:
     with pytest.raises(CurrencyMismatchError, match="is in USD but invoice F1 is in EUR"):
         Invoice(
-            "F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("100.00"),
+            "F1",
+            "C1",
+            D(2025, 1, 1),
+            D(2025, 1, 31),
+            Decimal("100.00"),
             payments=[Payment(D(2025, 1, 5), Decimal("10.00"), currency="USD")],
         )
 
 
 def test_datetime_is_not_a_date() -> None:
-    with pytest.raises(InvalidFieldError, match=r"Invoice\.issue_date: .* must be a datetime\.date, not datetime"):
+    with pytest.raises(
+        InvalidFieldError, match=r"Invoice\.issue_date: .* must be a datetime\.date, not datetime"
+    ):
         Invoice("F1", "C1", dt.datetime(2025, 1, 1, 12), D(2025, 1, 31), Decimal("1.00"))  # type: ignore[arg-type]
 
 
 def test_balance_counts_payments_dated_on_or_before_as_of_including_deposits() -> None:
     invoice = Invoice(
-        "F1", "C1", D(2025, 1, 10), D(2025, 2, 10), Decimal("1000.00"),
+        "F1",
+        "C1",
+        D(2025, 1, 10),
+        D(2025, 2, 10),
+        Decimal("1000.00"),
         payments=(
             Payment(D(2025, 1, 2), Decimal("100.00")),  # a deposit before the invoice
             Payment(D(2025, 2, 15), Decimal("250.50")),
@@ -92,8 +121,14 @@ def test_balance_counts_payments_dated_on_or_before_as_of_including_deposits() -
 
 
 def test_overpayment_is_allowed_at_construction_and_gives_a_negative_balance() -> None:
-    invoice = Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.00"),
-                      payments=[Payment(D(2025, 1, 5), Decimal("12.00"))])
+    invoice = Invoice(
+        "F1",
+        "C1",
+        D(2025, 1, 1),
+        D(2025, 1, 31),
+        Decimal("10.00"),
+        payments=[Payment(D(2025, 1, 5), Decimal("12.00"))],
+    )
     assert invoice.balance(D(2025, 2, 1)) == Decimal("-2.00")
 
 
@@ -105,7 +140,9 @@ def test_days_overdue_is_zero_before_and_on_the_due_date() -> None:
 
 
 def test_hold_until_is_inclusive() -> None:
-    invoice = Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.00"), hold_until=D(2025, 2, 5))
+    invoice = Invoice(
+        "F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.00"), hold_until=D(2025, 2, 5)
+    )
     assert invoice.is_held(D(2025, 2, 5))
     assert not invoice.is_held(D(2025, 2, 6))
 
@@ -116,19 +153,31 @@ def test_payment_must_be_positive() -> None:
 
 
 def test_payment_without_currency_takes_the_invoice_unit() -> None:
-    with pytest.raises(InvalidFieldError, match=r"Payment\.amount: Decimal\('1\.001'\) has more decimals"):
-        Invoice("F1", "C1", D(2025, 1, 1), D(2025, 1, 31), Decimal("10.00"),
-                payments=[Payment(D(2025, 1, 5), Decimal("1.001"))])
+    with pytest.raises(
+        InvalidFieldError, match=r"Payment\.amount: Decimal\('1\.001'\) has more decimals"
+    ):
+        Invoice(
+            "F1",
+            "C1",
+            D(2025, 1, 1),
+            D(2025, 1, 31),
+            Decimal("10.00"),
+            payments=[Payment(D(2025, 1, 5), Decimal("1.001"))],
+        )
 
 
-@pytest.mark.parametrize("bad", ["not-an-email", "a@b", "a b@c.fr", "x@y.fr\r\nBcc: z@w.fr", "@example.fr", "a@@b.fr"])
+@pytest.mark.parametrize(
+    "bad", ["not-an-email", "a@b", "a b@c.fr", "x@y.fr\r\nBcc: z@w.fr", "@example.fr", "a@@b.fr"]
+)
 def test_malformed_email_is_refused(bad: str) -> None:
     with pytest.raises(InvalidFieldError, match=r"Client\.email: .* is not a valid e-mail address"):
         Client("C1", "Martin", email=bad)
 
 
 def test_valid_email_and_phone_are_kept_as_given() -> None:
-    client = Client("C1", "Martin", email="jean.martin+compta@exemple.fr", phone="+33 6 12 34 56 78")
+    client = Client(
+        "C1", "Martin", email="jean.martin+compta@exemple.fr", phone="+33 6 12 34 56 78"
+    )
     assert client.email == "jean.martin+compta@exemple.fr"
     assert client.phone == "+33 6 12 34 56 78"
 
@@ -142,7 +191,11 @@ def test_siren_is_validated_with_stdnum_and_stored_compact() -> None:
 def test_client_defaults_follow_the_design() -> None:
     client = Client("C1", "Martin")
     assert (client.kind, client.locale, client.segment, client.email, client.penalty_rate) == (
-        ClientKind.BUSINESS, "fr_FR", "standard", None, None,
+        ClientKind.BUSINESS,
+        "fr_FR",
+        "standard",
+        None,
+        None,
     )
     assert client.is_business
 
@@ -164,7 +217,9 @@ def test_penalty_rate_is_a_decimal_percentage() -> None:
 
 
 def test_french_postal_code_has_five_digits() -> None:
-    with pytest.raises(InvalidFieldError, match=r"Address\.postal_code: '6900' is not a French postal code"):
+    with pytest.raises(
+        InvalidFieldError, match=r"Address\.postal_code: '6900' is not a French postal code"
+    ):
         Address(["1 rue X"], "6900", "Lyon")
     assert Address(["Rue du Marché 1"], "1204", "Genève", "CH").country == "CH"
 
@@ -177,7 +232,10 @@ def test_address_lines_cannot_be_a_single_string() -> None:
 def test_creditor_iban_is_validated_and_formatted(creditor: Creditor) -> None:
     assert creditor.iban == "FR7630006000011234567890189"
     assert creditor.formatted_iban == "FR76 3000 6000 0112 3456 7890 189"
-    with pytest.raises(InvalidFieldError, match=r"Creditor\.iban: 'FR76 3000 6000 0112 3456 7890 188' is not a valid IBAN"):
+    with pytest.raises(
+        InvalidFieldError,
+        match=r"Creditor\.iban: 'FR76 3000 6000 0112 3456 7890 188' is not a valid IBAN",
+    ):
         attrs.evolve(creditor, iban="FR76 3000 6000 0112 3456 7890 188")
 
 
@@ -216,24 +274,48 @@ def test_invoice_from_mapping_reads_strings_exactly() -> None:
 
 def test_from_mapping_names_the_missing_or_bad_field() -> None:
     with pytest.raises(InvalidFieldError, match=r"Invoice\.due_date: None is required"):
-        Invoice.from_mapping({"number": "F1", "client_id": "C1", "issue_date": "2025-01-01", "amount": "1"})
+        Invoice.from_mapping(
+            {"number": "F1", "client_id": "C1", "issue_date": "2025-01-01", "amount": "1"}
+        )
     with pytest.raises(InvalidFieldError, match=r"Invoice\.issue_date: '31/02/2025' is not a date"):
-        Invoice.from_mapping({"number": "F1", "client_id": "C1", "issue_date": "31/02/2025",
-                              "due_date": "2025-03-01", "amount": "1"})
+        Invoice.from_mapping(
+            {
+                "number": "F1",
+                "client_id": "C1",
+                "issue_date": "31/02/2025",
+                "due_date": "2025-03-01",
+                "amount": "1",
+            }
+        )
 
 
 def test_client_and_creditor_from_mapping() -> None:
     client = Client.from_mapping(
-        {"id": "C9", "name": "Mme Dupré", "kind": "consumer", "email": "",
-         "address": {"lines": "4 allée des Tilleuls\nBât. B", "postal_code": "67000", "city": "Strasbourg"}}
+        {
+            "id": "C9",
+            "name": "Mme Dupré",
+            "kind": "consumer",
+            "email": "",
+            "address": {
+                "lines": "4 allée des Tilleuls\nBât. B",
+                "postal_code": "67000",
+                "city": "Strasbourg",
+            },
+        }
     )
     assert client.kind is ClientKind.CONSUMER
     assert client.email is None
-    assert client.address is not None and client.address.lines == ("4 allée des Tilleuls", "Bât. B")
-    with pytest.raises(InvalidFieldError, match=r"Client\.kind: 'company' must be 'business' or 'consumer'"):
+    assert client.address is not None
+    assert client.address.lines == ("4 allée des Tilleuls", "Bât. B")
+    with pytest.raises(
+        InvalidFieldError, match=r"Client\.kind: 'company' must be 'business' or 'consumer'"
+    ):
         Client.from_mapping({"id": "C9", "name": "X", "kind": "company"})
     creditor = Creditor.from_mapping(
-        {"name": "ACME", "address": {"lines": ["1 rue A"], "postal_code": "69001", "city": "Lyon"},
-         "iban": "FR7630006000011234567890189"}
+        {
+            "name": "ACME",
+            "address": {"lines": ["1 rue A"], "postal_code": "69001", "city": "Lyon"},
+            "iban": "FR7630006000011234567890189",
+        }
     )
     assert creditor.address.city == "Lyon"

@@ -19,9 +19,20 @@ def test_french_default_calendar_matches_the_design() -> None:
         ("lettre_relance", 30, Channel.LETTER),
         ("mise_en_demeure", 45, Channel.REGISTERED_LETTER),
     ]
-    assert [s.key for s in policy.steps if s.include_penalties] == ["lettre_relance", "mise_en_demeure"]
-    assert (policy.min_gap_days, policy.min_balance, policy.business_days_only, policy.holidays) == (
-        5, Decimal("0"), True, "FR",
+    assert [s.key for s in policy.steps if s.include_penalties] == [
+        "lettre_relance",
+        "mise_en_demeure",
+    ]
+    assert (
+        policy.min_gap_days,
+        policy.min_balance,
+        policy.business_days_only,
+        policy.holidays,
+    ) == (
+        5,
+        Decimal("0"),
+        True,
+        "FR",
     )
 
 
@@ -33,11 +44,15 @@ def test_french_default_accepts_rule_overrides() -> None:
 
 def test_step_navigation() -> None:
     policy = ReminderPolicy.french_default()
-    assert policy.step_after(None) is not None and policy.step_after(None).key == "courtoisie"  # type: ignore[union-attr]
+    assert policy.step_after(None) is not None
+    assert policy.step_after(None).key == "courtoisie"
     assert policy.step_after("appel").key == "relance_2"  # type: ignore[union-attr]
     assert policy.step_after("mise_en_demeure") is None
-    assert "appel" in policy and "inconnu" not in policy
-    with pytest.raises(InvalidFieldError, match="'inconnu' is not a step of policy 'french_default'"):
+    assert "appel" in policy
+    assert "inconnu" not in policy
+    with pytest.raises(
+        InvalidFieldError, match="'inconnu' is not a step of policy 'french_default'"
+    ):
         policy.index("inconnu")
 
 
@@ -47,7 +62,10 @@ def test_template_name_defaults_to_the_key() -> None:
 
 
 def test_min_gap_days_is_at_least_one() -> None:
-    with pytest.raises(InvalidFieldError, match=r"ReminderPolicy\.min_gap_days: 0 must be a whole number of days from 1"):
+    with pytest.raises(
+        InvalidFieldError,
+        match=r"ReminderPolicy\.min_gap_days: 0 must be a whole number of days from 1",
+    ):
         ReminderPolicy("p", [Step("a", 1, Channel.EMAIL)], min_gap_days=0)
 
 

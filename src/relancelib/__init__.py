@@ -9,7 +9,7 @@ right.
 >>> from decimal import Decimal
 >>> import relancelib as rl
 >>> client = rl.Client("C1", "Boulangerie Martin", email="compta@martin.fr")
->>> invoice = rl.Invoice("F-001", "C1", dt.date(2025, 3, 1), dt.date(2025, 3, 31), Decimal("1200.00"))
+>>> invoice = rl.Invoice("F-001", "C1", dt.date(2025, 3, 1), dt.date(2025, 3, 31), Decimal("1200"))
 >>> today = rl.plan([invoice], [client], rl.ReminderPolicy.french_default(), dt.date(2025, 4, 1))
 >>> [(a.client.id, a.step.key) for a in today.actions]
 [('C1', 'relance_1')]

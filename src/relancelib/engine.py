@@ -103,7 +103,9 @@ class ActionItem:
 _ZERO = Decimal("0")
 
 
-def _sum_by_currency(items: Iterable[ActionItem], value: Callable[[ActionItem], Decimal]) -> dict[str, Decimal]:
+def _sum_by_currency(
+    items: Iterable[ActionItem], value: Callable[[ActionItem], Decimal]
+) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for item in items:
         totals[item.currency] = totals.get(item.currency, _ZERO) + value(item)
@@ -219,7 +221,17 @@ def action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
 class _PolicyDay:
     """Per-policy work done once per plan: is today a business day, step positions."""
 
-    __slots__ = ("active", "gap", "index", "min_balance", "n", "notice", "offsets", "policy", "steps")
+    __slots__ = (
+        "active",
+        "gap",
+        "index",
+        "min_balance",
+        "n",
+        "notice",
+        "offsets",
+        "policy",
+        "steps",
+    )
 
     def __init__(self, policy: ReminderPolicy, as_of: dt.date) -> None:
         self.policy = policy
@@ -241,7 +253,9 @@ def _check_as_of(as_of: object) -> dt.date:
     return as_of
 
 
-def _client_table(clients: Iterable[Client] | Mapping[str, Client]) -> tuple[dict[str, Client], set[str]]:
+def _client_table(
+    clients: Iterable[Client] | Mapping[str, Client],
+) -> tuple[dict[str, Client], set[str]]:
     """Index clients by id; ids given twice with different data are returned as conflicts."""
     if isinstance(clients, Mapping):
         clients = clients.values()
@@ -267,7 +281,9 @@ def _unique_invoices(invoices: Iterable[Invoice], problems: list[Problem]) -> li
     conflicts: set[str] = set()
     for invoice in invoices:
         if not isinstance(invoice, Invoice):
-            raise InvalidFieldError("must hold only Invoice objects", field="invoices", value=invoice)
+            raise InvalidFieldError(
+                "must hold only Invoice objects", field="invoices", value=invoice
+            )
         known = table.setdefault(invoice.number, invoice)
         if known is not invoice and known != invoice:
             conflicts.add(invoice.number)
@@ -288,7 +304,8 @@ def _policy_resolver(policy: object) -> Callable[[Client], ReminderPolicy]:
             chosen = policy(client)
             if not isinstance(chosen, ReminderPolicy):
                 raise InvalidFieldError(
-                    f"returned {type(chosen).__name__} for client {client.id!r}, not a ReminderPolicy",
+                    f"returned {type(chosen).__name__} for client {client.id!r}, "
+                    "not a ReminderPolicy",
                     field="policy",
                     value=policy,
                 )
@@ -296,7 +313,9 @@ def _policy_resolver(policy: object) -> Callable[[Client], ReminderPolicy]:
 
         return resolve
     raise InvalidFieldError(
-        "must be a ReminderPolicy or a callable Client -> ReminderPolicy", field="policy", value=policy
+        "must be a ReminderPolicy or a callable Client -> ReminderPolicy",
+        field="policy",
+        value=policy,
     )
 
 
@@ -306,7 +325,9 @@ def _history(journal: object, as_of: dt.date) -> History:
     getter = getattr(journal, "history", None)
     if getter is None:
         raise InvalidFieldError(
-            "must be a Journal (an object with a history(as_of) method)", field="journal", value=journal
+            "must be a Journal (an object with a history(as_of) method)",
+            field="journal",
+            value=journal,
         )
     history = getter(as_of)
     if not isinstance(history, History):
@@ -449,7 +470,9 @@ def _client_day(
     return day
 
 
-def _check_prescription(invoice: Invoice, client: Client, as_of: dt.date, problems: list[Problem]) -> None:
+def _check_prescription(
+    invoice: Invoice, client: Client, as_of: dt.date, problems: list[Problem]
+) -> None:
     limit = law.prescription_date(invoice, client)
     left = (limit - as_of).days
     if left < 0:
@@ -558,7 +581,8 @@ def _penalties(
         problems.append(
             Problem(
                 invoice.number,
-                f"the 40 € recovery indemnity (D441-5) is not added to an invoice in {invoice.currency}",
+                "the 40 € recovery indemnity (D441-5) is not added to an invoice in "
+                f"{invoice.currency}",
                 Severity.WARNING,
             )
         )
@@ -576,7 +600,11 @@ def _penalties(
         else:
             notices = [on for key, on in history.steps.get(invoice.number, ()) if key in day.notice]
             penalties = law.legal_interest(
-                invoice.amount, min(notices) if notices else until, until, payments=payments, rates=rates
+                invoice.amount,
+                min(notices) if notices else until,
+                until,
+                payments=payments,
+                rates=rates,
             )
     except RateUnknownError as exc:
         problems.append(

@@ -60,7 +60,9 @@ class Record:
 class Journal(Protocol):
     """What every journal offers: record actions, list records, index history for the engine."""
 
-    def record(self, action: Action, on: dt.date | None = None, reference: str | None = None) -> bool:
+    def record(
+        self, action: Action, on: dt.date | None = None, reference: str | None = None
+    ) -> bool:
         """Mark each item's step of ``action`` done on ``on`` (default ``action.on``).
 
         Returns whether this call stored it: ``False`` when the action's key, or one of
@@ -80,12 +82,18 @@ class Journal(Protocol):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _check_record_args(action: object, on: object, reference: object) -> tuple[Action, dt.date, str | None]:
+def _check_record_args(
+    action: object, on: object, reference: object
+) -> tuple[Action, dt.date, str | None]:
     if not isinstance(action, Action):
-        raise InvalidFieldError("must be an Action from relancelib.plan()", field="action", value=action)
+        raise InvalidFieldError(
+            "must be an Action from relancelib.plan()", field="action", value=action
+        )
     when = action.on if on is None else on
     if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
-        raise InvalidFieldError(f"must be a datetime.date, not {type(when).__name__}", field="on", value=when)
+        raise InvalidFieldError(
+            f"must be a datetime.date, not {type(when).__name__}", field="on", value=when
+        )
     if reference is not None and (
         not isinstance(reference, str) or not reference.strip() or _CONTROL.search(reference)
     ):
@@ -159,7 +167,9 @@ class MemoryJournal(_FrameMixin):
         self._latest: dt.date | None = None
         for record in records:
             if not isinstance(record, Record):
-                raise InvalidFieldError("must hold only Record objects", field="records", value=record)
+                raise InvalidFieldError(
+                    "must hold only Record objects", field="records", value=record
+                )
             self._store(record)
 
     def __repr__(self) -> str:
@@ -184,7 +194,9 @@ class MemoryJournal(_FrameMixin):
             self._latest = on
         return True
 
-    def record(self, action: Action, on: dt.date | None = None, reference: str | None = None) -> bool:
+    def record(
+        self, action: Action, on: dt.date | None = None, reference: str | None = None
+    ) -> bool:
         """Mark each item's step of ``action`` done on ``on`` (default ``action.on``)."""
         action, when, reference = _check_record_args(action, on, reference)
         with self._lock:
@@ -260,14 +272,17 @@ class SqliteJournal(_FrameMixin):
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.Error as exc:
-            raise JournalError(f"cannot open the journal ({exc})", field="SqliteJournal.path", value=self.path) from None
+            raise JournalError(
+                f"cannot open the journal ({exc})", field="SqliteJournal.path", value=self.path
+            ) from None
 
     def _migrate(self) -> None:
         with self._transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
                 raise JournalError(
-                    f"was written by a newer relancelib (schema {version}, this one reads {_SCHEMA_VERSION})",
+                    f"was written by a newer relancelib (schema {version}, "
+                    f"this one reads {_SCHEMA_VERSION})",
                     field="SqliteJournal.path",
                     value=self.path,
                 )
@@ -295,15 +310,18 @@ class SqliteJournal(_FrameMixin):
         with self._lock:
             self._db.close()
 
-    def record(self, action: Action, on: dt.date | None = None, reference: str | None = None) -> bool:
-        """Mark each item's step of ``action`` done on ``on`` (default ``action.on``), atomically."""
+    def record(
+        self, action: Action, on: dt.date | None = None, reference: str | None = None
+    ) -> bool:
+        """Mark each item's step of ``action`` done on ``on`` (default ``action.on``) atomically."""
         action, when, reference = _check_record_args(action, on, reference)
         record = _record_of(action, when, reference)
         with self._lock:
             try:
                 with self._transaction():
                     cursor = self._db.execute(
-                        "INSERT OR IGNORE INTO records (key, client_id, step, on_date, channel, reference)"
+                        "INSERT OR IGNORE INTO records"
+                        " (key, client_id, step, on_date, channel, reference)"
                         " VALUES (?, ?, ?, ?, ?, ?)",
                         (
                             record.key,
@@ -321,7 +339,10 @@ class SqliteJournal(_FrameMixin):
                         self._db.executemany(
                             "INSERT INTO record_steps (record_seq, position, invoice_number, step)"
                             " VALUES (?, ?, ?, ?)",
-                            [(seq, i, number, step) for i, (number, step) in enumerate(record.steps)],
+                            [
+                                (seq, i, number, step)
+                                for i, (number, step) in enumerate(record.steps)
+                            ],
                         )
                     except sqlite3.IntegrityError:
                         # One (invoice, step) pair was already recorded by another action.
@@ -335,7 +356,8 @@ class SqliteJournal(_FrameMixin):
     def _rows(self, client_id: str | None, as_of: dt.date | None) -> list[Any]:
         query = (
             "SELECT r.seq, r.key, r.client_id, r.step, r.on_date, r.channel, r.reference,"
-            " s.invoice_number, s.step FROM records r LEFT JOIN record_steps s ON s.record_seq = r.seq"
+            " s.invoice_number, s.step FROM records r"
+            " LEFT JOIN record_steps s ON s.record_seq = r.seq"
         )
         conditions, params = [], []
         if client_id is not None:
@@ -351,7 +373,9 @@ class SqliteJournal(_FrameMixin):
             try:
                 return self._db.execute(query, params).fetchall()
             except sqlite3.Error as exc:
-                raise JournalError(f"cannot read the journal ({exc})", field="SqliteJournal.path", value=self.path) from None
+                raise JournalError(
+                    f"cannot read the journal ({exc})", field="SqliteJournal.path", value=self.path
+                ) from None
 
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""

@@ -17,12 +17,13 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from email.headerregistry import Address as _MailAddress
 from email.errors import HeaderParseError
+from email.headerregistry import Address as _MailAddress
 from typing import Any
 
 import attrs
-from babel import Locale, UnknownLocaleError as _BabelUnknownLocale
+from babel import Locale
+from babel import UnknownLocaleError as _BabelUnknownLocale
 from babel.numbers import get_currency_precision, list_currencies
 from stdnum import bic as _bic
 from stdnum import iban as _iban
@@ -177,7 +178,9 @@ def _email(field: str) -> Any:
         try:
             parsed = _MailAddress(addr_spec=value)
         except (HeaderParseError, ValueError, IndexError):
-            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value) from None
+            raise InvalidFieldError(
+                "is not a valid e-mail address", field=field, value=value
+            ) from None
         if (
             not parsed.username
             or "." not in parsed.domain
@@ -214,7 +217,9 @@ def _compact_siren(field: str) -> Any:
         try:
             return _siren.validate(value)
         except _StdnumError as exc:
-            raise InvalidFieldError(f"is not a valid SIREN ({exc})", field=field, value=value) from None
+            raise InvalidFieldError(
+                f"is not a valid SIREN ({exc})", field=field, value=value
+            ) from None
 
     return convert
 
@@ -222,7 +227,9 @@ def _compact_siren(field: str) -> Any:
 def _check_locale(field: str) -> Any:
     def check(_inst: Any, _attr: Any, value: Any) -> None:
         if not isinstance(value, str):
-            raise UnknownLocaleError("must be a locale name such as 'fr_FR'", field=field, value=value)
+            raise UnknownLocaleError(
+                "must be a locale name such as 'fr_FR'", field=field, value=value
+            )
         _parse_locale(value, field)
 
     return check
@@ -246,14 +253,17 @@ def _parse_locale(value: str, field: str) -> Locale:
 def _lines(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidFieldError(
-            "must be a sequence of address lines, not a single string", field="Address.lines", value=value
+            "must be a sequence of address lines, not a single string",
+            field="Address.lines",
+            value=value,
         )
     return tuple(value)
 
 
 @functools.cache
 def _territories() -> frozenset[str]:
-    return frozenset(code for code in Locale("en").territories if code.isalpha() and len(code) == 2)
+    codes = Locale("en").territories
+    return frozenset(c for c in codes if isinstance(c, str) and c.isalpha() and len(c) == 2)
 
 
 @attrs.frozen
@@ -272,7 +282,9 @@ class Address:
     @lines.validator
     def _check_lines(self, _attr: Any, value: tuple[str, ...]) -> None:
         if not value:
-            raise InvalidFieldError("must hold at least one line", field="Address.lines", value=value)
+            raise InvalidFieldError(
+                "must hold at least one line", field="Address.lines", value=value
+            )
         check = _text("Address.lines")
         for line in value:
             check(self, _attr, line)
@@ -308,7 +320,9 @@ class Address:
 
 def _optional_address(_inst: Any, _attr: Any, value: Any) -> None:
     if value is not None and not isinstance(value, Address):
-        raise InvalidFieldError("must be an Address or None", field=f"{type(_inst).__name__}.address", value=value)
+        raise InvalidFieldError(
+            "must be an Address or None", field=f"{type(_inst).__name__}.address", value=value
+        )
 
 
 def _rate(value: Any) -> Decimal | None:
@@ -322,8 +336,14 @@ def _rate(value: Any) -> Decimal | None:
         )
     rate = Decimal(value)
     if not rate.is_finite() or rate < 0 or rate > 100:
-        raise InvalidFieldError("must be a percentage between 0 and 100", field="Client.penalty_rate", value=value)
+        raise InvalidFieldError(
+            "must be a percentage between 0 and 100", field="Client.penalty_rate", value=value
+        )
     return rate
+
+
+def _client_siren(value: Any) -> str | None:
+    return _compact_siren("Client.siren")(value)  # type: ignore[no-any-return]
 
 
 def _kind(value: Any) -> ClientKind:
@@ -348,9 +368,13 @@ class Client:
     phone: str | None = attrs.field(default=None, kw_only=True, validator=_phone("Client.phone"))
     address: Address | None = attrs.field(default=None, kw_only=True, validator=_optional_address)
     kind: ClientKind = attrs.field(default=ClientKind.BUSINESS, kw_only=True, converter=_kind)
-    locale: str = attrs.field(default="fr_FR", kw_only=True, validator=_check_locale("Client.locale"))
+    locale: str = attrs.field(
+        default="fr_FR", kw_only=True, validator=_check_locale("Client.locale")
+    )
     segment: str = attrs.field(default="standard", kw_only=True, validator=_text("Client.segment"))
-    siren: str | None = attrs.field(default=None, kw_only=True, converter=_compact_siren("Client.siren"))
+    siren: str | None = attrs.field(
+        default=None, kw_only=True, converter=_client_siren
+    )
     penalty_rate: Decimal | None = attrs.field(default=None, kw_only=True, converter=_rate)
 
     @property
@@ -364,7 +388,11 @@ class Client:
         the penalty rate and an address mapping are accepted; empty strings mean "not set"."""
         kind_text = _blank_to_none(data.get("kind")) or "business"
         try:
-            kind = kind_text if isinstance(kind_text, ClientKind) else ClientKind(str(kind_text).lower())
+            kind = (
+                kind_text
+                if isinstance(kind_text, ClientKind)
+                else ClientKind(str(kind_text).lower())
+            )
         except ValueError:
             raise InvalidFieldError(
                 "must be 'business' or 'consumer'", field="Client.kind", value=kind_text
@@ -441,11 +469,15 @@ def _check_amount_type(value: Any, field: str, *, allow_zero: bool) -> None:
 
 def _payments(value: Any) -> tuple[Payment, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidFieldError("must be a sequence of Payment", field="Invoice.payments", value=value)
+        raise InvalidFieldError(
+            "must be a sequence of Payment", field="Invoice.payments", value=value
+        )
     payments = tuple(value)
     for payment in payments:
         if not isinstance(payment, Payment):
-            raise InvalidFieldError("must hold only Payment objects", field="Invoice.payments", value=payment)
+            raise InvalidFieldError(
+                "must hold only Payment objects", field="Invoice.payments", value=payment
+            )
     return payments
 
 
@@ -522,7 +554,8 @@ class Invoice:
         """Build an invoice from outside data: ISO date strings, decimal strings, and
         ``payments`` as a sequence of mappings (see :meth:`Payment.from_mapping`)."""
         payments = [
-            p if isinstance(p, Payment) else Payment.from_mapping(p) for p in data.get("payments") or ()
+            p if isinstance(p, Payment) else Payment.from_mapping(p)
+            for p in data.get("payments") or ()
         ]
         hold = _blank_to_none(data.get("hold_until"))
         sent = _blank_to_none(data.get("sent_on"))
@@ -551,7 +584,9 @@ def _iban_converter(value: Any) -> str | None:
     try:
         return _iban.validate(value)
     except _StdnumError as exc:
-        raise InvalidFieldError(f"is not a valid IBAN ({exc})", field="Creditor.iban", value=value) from None
+        raise InvalidFieldError(
+            f"is not a valid IBAN ({exc})", field="Creditor.iban", value=value
+        ) from None
 
 
 def _bic_converter(value: Any) -> str | None:
@@ -562,7 +597,9 @@ def _bic_converter(value: Any) -> str | None:
     try:
         return _bic.validate(value)
     except _StdnumError as exc:
-        raise InvalidFieldError(f"is not a valid BIC ({exc})", field="Creditor.bic", value=value) from None
+        raise InvalidFieldError(
+            f"is not a valid BIC ({exc})", field="Creditor.bic", value=value
+        ) from None
 
 
 def _creditor_siren(value: Any) -> str | None:
@@ -600,7 +637,9 @@ class Creditor:
         if value is None:
             return
         if not isinstance(value, str) or not re.fullmatch(r"https://[^\s<>\"']+", value):
-            raise InvalidFieldError("must be an https:// URL", field="Creditor.payment_link", value=value)
+            raise InvalidFieldError(
+                "must be an https:// URL", field="Creditor.payment_link", value=value
+            )
 
     @property
     def formatted_iban(self) -> str | None:

@@ -52,7 +52,9 @@ def _check_key(_inst: Any, _attr: Any, value: Any) -> None:
 def _check_offset(_inst: Any, _attr: Any, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 3650:
         raise InvalidFieldError(
-            "must be a whole number of days between -3650 and 3650", field="Step.offset_days", value=value
+            "must be a whole number of days between -3650 and 3650",
+            field="Step.offset_days",
+            value=value,
         )
 
 
@@ -106,13 +108,17 @@ class Step:
 
 def _steps(value: Any) -> tuple[Step, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidFieldError("must be a sequence of Step", field="ReminderPolicy.steps", value=value)
+        raise InvalidFieldError(
+            "must be a sequence of Step", field="ReminderPolicy.steps", value=value
+        )
     return tuple(value)
 
 
 def _check_name(_inst: Any, _attr: Any, value: Any) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidFieldError("must be a non-empty string", field="ReminderPolicy.name", value=value)
+        raise InvalidFieldError(
+            "must be a non-empty string", field="ReminderPolicy.name", value=value
+        )
 
 
 def _check_gap(_inst: Any, _attr: Any, value: Any) -> None:
@@ -167,14 +173,20 @@ class ReminderPolicy:
     @steps.validator
     def _check_steps(self, _attr: Any, steps: tuple[Step, ...]) -> None:
         if not steps:
-            raise InvalidFieldError("must hold at least one step", field="ReminderPolicy.steps", value=steps)
+            raise InvalidFieldError(
+                "must hold at least one step", field="ReminderPolicy.steps", value=steps
+            )
         seen: set[str] = set()
         previous: Step | None = None
         for step in steps:
             if not isinstance(step, Step):
-                raise InvalidFieldError("must hold only Step objects", field="ReminderPolicy.steps", value=step)
+                raise InvalidFieldError(
+                    "must hold only Step objects", field="ReminderPolicy.steps", value=step
+                )
             if step.key in seen:
-                raise InvalidFieldError("appears twice", field="ReminderPolicy.steps", value=step.key)
+                raise InvalidFieldError(
+                    "appears twice", field="ReminderPolicy.steps", value=step.key
+                )
             if previous is not None and step.offset_days <= previous.offset_days:
                 raise InvalidFieldError(
                     f"is out of order: offset {step.offset_days} must be after "

@@ -66,7 +66,9 @@ def _check_date(value: object, field: str) -> dt.date:
         )
     if not _MIN_YEAR <= value.year <= _MAX_YEAR:
         raise InvalidFieldError(
-            f"is outside the years {_MIN_YEAR}-{_MAX_YEAR} the calendar covers", field=field, value=value
+            f"is outside the years {_MIN_YEAR}-{_MAX_YEAR} the calendar covers",
+            field=field,
+            value=value,
         )
     return value
 
