@@ -40,9 +40,19 @@ from relancelib.errors import (
     UnknownCalendarError,
     UnknownLocaleError,
 )
+from relancelib.formatting import (
+    amount_in_words,
+    format_amount,
+    format_date,
+    format_days,
+    format_number,
+    format_percent,
+)
 from relancelib.journal import Journal, MemoryJournal, Record, SqliteJournal
+from relancelib.law import Penalties, Period, Rates
 from relancelib.model import Address, Client, ClientKind, Creditor, Invoice, Payment
 from relancelib.policy import Channel, ReminderPolicy, Step
+from relancelib.rendering import Message, render, render_plan
 from relancelib.workdays import Calendar
 
 __version__ = "0.1.0"
@@ -65,11 +75,15 @@ __all__ = [
     "Journal",
     "JournalError",
     "MemoryJournal",
+    "Message",
     "MissingDataError",
     "Payment",
+    "Penalties",
+    "Period",
     "Plan",
     "Problem",
     "RateUnknownError",
+    "Rates",
     "Record",
     "RelanceError",
     "ReminderPolicy",
@@ -83,5 +97,13 @@ __all__ = [
     "UnknownLocaleError",
     "__version__",
     "action_key",
+    "amount_in_words",
+    "format_amount",
+    "format_date",
+    "format_days",
+    "format_number",
+    "format_percent",
     "plan",
+    "render",
+    "render_plan",
 ]

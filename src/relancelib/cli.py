@@ -23,7 +23,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -162,7 +161,7 @@ def _warn(console: Console, message: str) -> None:
 # Options.
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
     """A day as ``2026-03-16`` (ISO) or ``16/03/2026`` (French)."""
 
     name = "date"
@@ -182,7 +181,7 @@ class DateType(click.ParamType):
                 return dt.date.fromisoformat(text)
         except ValueError as exc:
             self.fail(f"{text!r} is not a valid date ({exc})", param, ctx)
-        self.fail(f"{text!r} is not a date: use YYYY-MM-DD or DD/MM/YYYY", param, ctx)
+        return self.fail(f"{text!r} is not a date: use YYYY-MM-DD or DD/MM/YYYY", param, ctx)
 
 
 DATE = DateType()
@@ -480,13 +479,15 @@ def _payload(
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=".relance-", dir=path.parent)
+    """Write ``data`` to a temporary file beside ``path``, then rename it: a reader (or a
+    crash) never sees half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(handle, "wb") as file:
+        with open(temporary, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -570,12 +571,12 @@ def _summary(
         console.print("Dry run: nothing was recorded in the journal.")
     elif written:
         console.print(f"Recorded {sum(1 for w in written if w.recorded)} action(s) in the journal.")
-    for item in failed:
+    for miss in failed:
         _warn(
             console,
-            f"not written: {item.action.client.id} {item.action.step.key} "
-            f"({', '.join(n for n, _s in item.action.steps)}): "
-            f"{item.reason}; nothing recorded, it stays due",
+            f"not written: {miss.action.client.id} {miss.action.step.key} "
+            f"({', '.join(n for n, _s in miss.action.steps)}): "
+            f"{miss.reason}; nothing recorded, it stays due",
         )
 
 
@@ -624,7 +625,7 @@ def plan_command(day: dt.date | None, config_path: Path | None, output: str, str
     elif output == "csv":
         from relancelib.io import plan_to_csv
 
-        plan_to_csv(day_plan, click.get_text_stream("stdout"))
+        plan_to_csv(day_plan, sys.stdout)
     else:
         out = _console()
         if day_plan.actions:
@@ -762,7 +763,7 @@ def history_command(client: str | None, config_path: Path | None, output: str) -
     elif output == "csv":
         import csv
 
-        writer = csv.writer(click.get_text_stream("stdout"))
+        writer = csv.writer(sys.stdout)
         writer.writerow(["date", "client_id", "step", "channel", "invoices", "reference", "key"])
         for record in records:
             writer.writerow(
@@ -881,4 +882,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

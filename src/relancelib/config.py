@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -34,6 +35,7 @@ from relancelib.policy import Channel, ReminderPolicy, Step
 __all__ = [
     "EXAMPLE_CONFIG",
     "Config",
+    "example_config",
     "SegmentPolicies",
     "Sources",
     "load_config",
@@ -784,3 +786,70 @@ payments = "reglements.csv"     # optional
 # private_creditor_rate = 6.50  # optional
 # source = "arrêté du ... fixant le taux de l'intérêt légal"
 """
+
+
+def _toml_string(text: str) -> str:
+    # A JSON string is a valid TOML basic string (same escapes).
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _creditor_block(creditor: Creditor) -> str:
+    lines = ["[creditor]", f"name = {_toml_string(creditor.name)}"]
+    for key in ("siren", "iban", "bic", "email", "phone", "payment_link", "signatory"):
+        value = getattr(creditor, key)
+        if key == "iban":
+            value = creditor.formatted_iban
+        if value is not None:
+            lines.append(f"{key} = {_toml_string(value)}")
+    address = creditor.address
+    lines += [
+        "",
+        "[creditor.address]",
+        f"lines = [{', '.join(_toml_string(line) for line in address.lines)}]",
+        f"postal_code = {_toml_string(address.postal_code)}",
+        f"city = {_toml_string(address.city)}",
+        f"country = {_toml_string(address.country)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _segment_block(segment: str, policy: ReminderPolicy) -> str:
+    lines = [
+        f"[policies.{segment}]",
+        f"min_gap_days = {policy.min_gap_days}",
+        f"min_balance = {policy.min_balance}",
+        f"business_days_only = {'true' if policy.business_days_only else 'false'}",
+        f"holidays = {_toml_string(policy.holidays)}",
+    ]
+    for step in policy.steps:
+        lines += [
+            "",
+            f"[[policies.{segment}.steps]]",
+            f"key = {_toml_string(step.key)}",
+            f"offset_days = {step.offset_days}",
+            f"channel = {_toml_string(step.channel.value)}",
+        ]
+        if step.template is not None:
+            lines.append(f"template = {_toml_string(step.template)}")
+        if step.include_penalties:
+            lines.append("include_penalties = true")
+    return "\n".join(lines) + "\n"
+
+
+def example_config(
+    *,
+    creditor: Creditor | None = None,
+    segments: Mapping[str, ReminderPolicy] | None = None,
+) -> str:
+    """The commented example config, with ``creditor`` and per-segment ``segments`` policies
+    written in when given (``relance init --sample`` uses the sample portfolio's)."""
+    text = EXAMPLE_CONFIG
+    if creditor is not None:
+        start = text.index("[creditor]\n")
+        end = text.index("# ----", start)
+        text = text[:start] + _creditor_block(creditor) + "\n" + text[end:]
+    if segments is not None:
+        old = "[policies.vip]\nmin_gap_days = 10\n"
+        blocks = "\n".join(_segment_block(name, segments[name]) for name in sorted(segments))
+        text = text.replace(old, blocks)
+    return text

@@ -21,7 +21,7 @@ import enum
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import attrs
 
@@ -29,6 +29,9 @@ from relancelib import law
 from relancelib.errors import InvalidFieldError, RateUnknownError, RelanceError
 from relancelib.model import Client, ClientKind, Invoice, minor_unit
 from relancelib.policy import Channel, ReminderPolicy, Step
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = [
     "Action",
@@ -152,6 +155,12 @@ class Action:
         """The (invoice number, step key) pairs the action carries out."""
         return tuple((item.invoice.number, item.step.key) for item in self.items)
 
+    def _repr_html_(self) -> str:
+        # Notebook display; the HTML is built outside the engine, imported only when shown.
+        from relancelib.display import action_html
+
+        return action_html(self)
+
 
 @attrs.frozen
 class Plan:
@@ -183,6 +192,17 @@ class Plan:
             if action.client.id == client_id:
                 return action
         return None
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per action item as a pandas DataFrame (needs ``relancelib[pandas]``)."""
+        from relancelib.io import plan_to_frame
+
+        return plan_to_frame(self)
+
+    def _repr_html_(self) -> str:
+        from relancelib.display import plan_html
+
+        return plan_html(self)
 
 
 @attrs.frozen

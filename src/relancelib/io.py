@@ -34,7 +34,7 @@ import attrs
 
 from relancelib.engine import Plan
 from relancelib.errors import DataImportError, InvalidFieldError, RelanceError
-from relancelib.model import Address, Client, ClientKind, Invoice, Payment, minor_unit
+from relancelib.model import Address, Client, ClientKind, Invoice, Payment, minor_unit, to_money
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -223,7 +223,7 @@ def _scan_number(text: str) -> _Number:
         currency = "EUR"
         value = value.strip("€").strip(_SPACES)
     sign = ""
-    if value[:1] in "-+":
+    if value[:1] in ("-", "+"):
         sign, value = ("-" if value[0] == "-" else ""), value[1:]
     if not value or not _NUMBER_CHARS.fullmatch(value) or not value[0].isdigit():
         raise _bad(text, "is not an amount such as 1 234,50")
@@ -968,7 +968,12 @@ def attach_payments(
             )
             continue
         try:
-            table[number] = attrs.evolve(found, payments=(*found.payments, entry.payment))
+            payment = entry.payment
+            if payment.currency is None:
+                # The invoice's currency: store the amount at its minor unit, as the model does.
+                exact = to_money(payment.amount, found.currency, "Payment.amount", allow_zero=False)
+                payment = attrs.evolve(payment, amount=exact)
+            table[number] = attrs.evolve(found, payments=(*found.payments, payment))
         except RelanceError as exc:
             problems.append(
                 ImportProblem(*where, f"payment not attached to invoice {number!r}: {exc}")
@@ -1528,11 +1533,11 @@ def _write(
 
 
 def _titles(schema: Sequence[_Column], style: CsvStyle, fields: Sequence[str]) -> list[str]:
+    """French column names, or the English ones (the field names, which are aliases too)."""
+    if style is not CsvStyle.FRENCH:
+        return list(fields)
     by_field = {column.field: column for column in schema}
-    return [
-        by_field[field].names[0] if style is CsvStyle.FRENCH else by_field[field].names[1]
-        for field in fields
-    ]
+    return [by_field[field].names[0] for field in fields]
 
 
 def write_invoices_csv(

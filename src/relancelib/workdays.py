@@ -73,6 +73,14 @@ def _check_date(value: object, field: str) -> dt.date:
     return value
 
 
+def _check_year(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not _MIN_YEAR <= value <= _MAX_YEAR:
+        raise InvalidFieldError(
+            f"must be a year between {_MIN_YEAR} and {_MAX_YEAR}", field="year", value=value
+        )
+    return value
+
+
 def _check_days(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 36_500:
         raise InvalidFieldError("must be a whole number of days", field=field, value=value)
@@ -102,6 +110,7 @@ class Calendar:
 
     def holidays_in(self, year: int) -> frozenset[dt.date]:
         """The public holidays of ``year`` in this calendar."""
+        year = _check_year(year)
         days = self._years.get(year)
         if days is None:
             table = _holidays.country_holidays(
