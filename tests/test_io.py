@@ -267,6 +267,13 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
         read_invoices_csv(write(tmp_path, "une.csv", "numero\nF1\n"))
 
 
+def test_excel_sep_line_names_the_separator(tmp_path: Path) -> None:
+    path = write(tmp_path, "excel.csv", "sep=,\r\nnumero,client,date_facture,echeance,montant_ttc\r\nF1,C1,01/02/2025,03/03/2025,\"1 234,50\"\r\nF2,C1,31/02/2025,03/03/2025,1\r\n")
+    result = read_invoices_csv(path)
+    assert result.items == (Invoice("F1", "C1", dt.date(2025, 2, 1), dt.date(2025, 3, 3), Decimal("1234.50")),)
+    assert result.problems[0].line == 4
+
+
 def test_text_streams_and_bytes_are_read(tmp_path: Path) -> None:
     text = "numero;client;date_facture;echeance;montant_ttc\nF1;C1;01/02/2025;03/03/2025;10,00\n"
     expected = (Invoice("F1", "C1", dt.date(2025, 2, 1), dt.date(2025, 3, 3), Decimal("10.00")),)
@@ -407,6 +414,15 @@ def test_invoices_from_frame_reads_typed_and_text_cells() -> None:
     ]
     assert "is a float, refused to avoid binary rounding" in result.problems[0].message
     assert str(result.problems[0]).startswith("DataFrame['c']: [montant_ttc] 1.5 is a float")
+    mixed = invoices_from_frame(
+        pd.DataFrame({"numero": ["F1", "F2", "F3"], "client": ["C1"] * 3, "date_facture": ["01/02/2025"] * 3,
+                      "echeance": ["03/03/2025"] * 3, "montant_ttc": ["1,50", "2.50", "3,50"]}, index=[10, 20, 30])
+    )
+    assert [i.number for i in mixed.items] == ["F1", "F3"]
+    assert mixed.problems[0].message == (
+        "'2.50' uses '.' as decimal mark but this file uses ',' (2 amount(s), the first on row 10); "
+        "two formats in one file are not read"
+    )
 
 
 def test_clients_and_payments_from_frame() -> None:
@@ -508,11 +524,11 @@ def test_plan_to_csv_neutralises_formulas(tmp_path: Path) -> None:
     assert rows[0] == ["client", "nom_client", "cle_action", "etape_action", "etape_facture", "canal", "facture",
                        "echeance", "jours_retard", "solde", "penalites", "indemnite", "devise"]
     assert rows[1] == ["C1", '\'=HYPERLINK("http://x","y")', today.actions[0].key, "relance_1", "relance_1", "email",
-                       "F-002", "20/03/2025", "12", "30,00", "", "0", "EUR"]
+                       "F-002", "20/03/2025", "12", "30,00", "", "0,00", "EUR"]
     assert rows[3][1] == SGE
     buffer = io.StringIO(newline="")
     plan_to_csv(today, buffer, style=CsvStyle.INTERNATIONAL)
-    assert buffer.getvalue().splitlines()[2] == f"C1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",{today.actions[0].key},relance_1,relance_1,email,F-001,2025-03-31,1,1200.00,,0,EUR"
+    assert buffer.getvalue().splitlines()[2] == f"C1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",{today.actions[0].key},relance_1,relance_1,email,F-001,2025-03-31,1,1200.00,,0.00,EUR"
 
 
 def test_records_to_frame_from_a_real_journal() -> None:
@@ -764,3 +780,64 @@ def test_read_facturx_files_reports_each_bad_file(tmp_path: Path) -> None:
     assert len(result.problems) == 1
     assert result.problems[0].source == str(bad)
     assert result.problems[0].message.startswith("is not a Cross Industry Invoice (CII) XML")
+
+
+# ---------------------------------------------------------------------------------------------
+# Documentation
+
+
+def test_import_guide_examples_print_what_they_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "import.md", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    expected = [line[2:] for block in blocks for line in block.splitlines() if line.startswith("# ")]
+    assert len(expected) == 7
+    for line in expected:
+        assert any(out.startswith(line.removesuffix("...")) for out in printed), line
+
+
+# ---------------------------------------------------------------------------------------------
+# Robustness: junk gives a RelanceError (a ValueError), never a TypeError or AttributeError.
+
+
+@pytest.mark.parametrize("junk", [None, "€", object(), 3, ["x"]])
+def test_junk_is_refused_with_a_relance_error(junk: object, tmp_path: Path) -> None:
+    from relancelib.errors import RelanceError
+
+    calls = [
+        lambda: parse_amount(junk),  # type: ignore[arg-type]
+        lambda: parse_date(junk),  # type: ignore[arg-type]
+        lambda: attach_payments(junk, []),  # type: ignore[arg-type]
+        lambda: attach_payments([], junk),  # type: ignore[arg-type]
+        lambda: aged_balance(junk, dt.date(2025, 1, 1)),  # type: ignore[arg-type]
+        lambda: aged_balance([], junk),  # type: ignore[arg-type]
+        lambda: plan_to_frame(junk),  # type: ignore[arg-type]
+        lambda: records_to_frame(junk),  # type: ignore[arg-type]
+        lambda: write_invoices_csv(junk, tmp_path / "x.csv"),  # type: ignore[arg-type]
+        lambda: write_clients_csv(junk, tmp_path / "x.csv"),  # type: ignore[arg-type]
+        lambda: plan_to_csv(junk, tmp_path / "x.csv"),  # type: ignore[arg-type]
+    ]
+    if not isinstance(junk, list):  # a list of paths is what read_facturx_files reads
+        calls.append(lambda: read_facturx_files(junk))  # type: ignore[arg-type]
+    if not isinstance(junk, str):  # a string is a path
+        calls += [
+            lambda: read_invoices_csv(junk),  # type: ignore[arg-type]
+            lambda: read_facturx(junk),  # type: ignore[arg-type]
+        ]
+    if junk is not None:  # None chooses the encoding and the separator
+        calls += [
+            lambda: read_clients_csv(b"id;nom\n", encoding=junk),  # type: ignore[arg-type]
+            lambda: read_payments_csv(b"facture;date;montant\n", delimiter=junk),  # type: ignore[arg-type]
+        ]
+    for call in calls:
+        with pytest.raises(RelanceError):
+            call()

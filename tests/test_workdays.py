@@ -214,6 +214,12 @@ def test_junk_day_counts_raise_relance_error(junk: object) -> None:
         FR.legal_deadline(date(2025, 6, 6), junk)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("junk", [None, "2025", 2025.0, True, 1800, 10**9, object()])
+def test_junk_years_raise_relance_error(junk: object) -> None:
+    with pytest.raises(InvalidFieldError, match="year"):
+        FR.holidays_in(junk)  # type: ignore[arg-type]
+
+
 def test_negative_legal_deadline_is_refused() -> None:
     with pytest.raises(InvalidFieldError, match="negative"):
         FR.legal_deadline(date(2025, 6, 6), -1)
@@ -273,9 +279,3 @@ def test_next_business_day_is_the_roll_forward_of_the_next_day(code: str, day: d
     assert following > day
     assert following == calendar.roll_forward(day + dt.timedelta(days=1))
     assert calendar.add_business_days(day, 1) == following
-
-
-@pytest.mark.parametrize("junk", [None, "2025", 2025.0, True, 1800, 10**9, object()])
-def test_junk_years_raise_relance_error(junk: object) -> None:
-    with pytest.raises(InvalidFieldError, match="year"):
-        FR.holidays_in(junk)  # type: ignore[arg-type]

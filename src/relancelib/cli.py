@@ -36,7 +36,7 @@ from rich.table import Table
 from rich.text import Text
 
 from relancelib import __version__
-from relancelib.config import EXAMPLE_CONFIG, Config, load_config
+from relancelib.config import EXAMPLE_CONFIG, Config, example_config, load_config
 from relancelib.engine import Action, Plan, PolicyLike, plan
 from relancelib.errors import (
     ConfigError,
@@ -59,6 +59,8 @@ DEFAULT_CONFIG = "relance.toml"
 DEFAULT_DEMO_DIR = "relance-demo"
 #: The journal file of the demo, inside its folder (recreated on every demo).
 DEMO_JOURNAL = "relance-demo-journal.sqlite"
+#: The CSV files ``relance init --sample`` writes (the names the example config reads).
+SAMPLE_FILES = ("clients.csv", "factures.csv", "reglements.csv")
 #: From this many actions on, ``run`` shows a progress bar (on a terminal only).
 PROGRESS_FROM = 10
 
@@ -803,17 +805,42 @@ def _record_json(record: Record) -> dict[str, Any]:
 
 @cli.command("init")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option(
+    "--sample",
+    is_flag=True,
+    help="Also write the sample portfolio as CSV files (clients.csv, factures.csv, "
+    "reglements.csv) and use its creditor: a config that runs as is.",
+)
 @_debug_option
-def init_command(path: Path | None, force: bool) -> None:
+def init_command(path: Path | None, force: bool, sample: bool) -> None:
     """Write a commented example config to PATH (default ./relance.toml)."""
     target = path or Path(DEFAULT_CONFIG)
-    if target.exists() and not force:
-        _fail(f"{target}: already exists (use --force to overwrite it)", ExitCode.USAGE)
-    if not target.parent.is_dir():
-        _fail(f"{target.parent}: no such folder", ExitCode.USAGE)
-    target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-    click.echo(f"Wrote {target}. Edit [creditor] and [sources], then run: relance plan -c {target}")
+    folder = target.parent
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder", ExitCode.USAGE)
+    data_files = [folder / name for name in SAMPLE_FILES] if sample else []
+    for file in (target, *data_files):
+        if file.exists() and not force:
+            _fail(f"{file}: already exists (use --force to overwrite it)", ExitCode.USAGE)
+    if not sample:
+        target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+        click.echo(
+            f"Wrote {target}. Edit [creditor] and [sources], then run: relance plan -c {target}"
+        )
+        return
+    from relancelib import io
+    from relancelib.sample import load_sample, sample_policy
+
+    portfolio = load_sample()
+    clients_file, invoices_file, payments_file = data_files
+    io.write_clients_csv(portfolio.clients, clients_file)
+    io.write_invoices_csv(portfolio.invoices, invoices_file)
+    io.write_payments_csv(portfolio.invoices, payments_file)
+    text = example_config(creditor=portfolio.creditor, segments=sample_policy().segments)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target} and the sample portfolio: {', '.join(map(str, data_files))}.")
+    click.echo(f"Try: relance plan -c {target} --date {portfolio.as_of.isoformat()}")
 
 
 @cli.command("demo")

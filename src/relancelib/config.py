@@ -35,9 +35,9 @@ from relancelib.policy import Channel, ReminderPolicy, Step
 __all__ = [
     "EXAMPLE_CONFIG",
     "Config",
-    "example_config",
     "SegmentPolicies",
     "Sources",
+    "example_config",
     "load_config",
     "parse_config",
 ]

@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from relancelib.engine import Action, Plan, Severity
+from relancelib.errors import InvalidFieldError
 from relancelib.formatting import format_amount, format_date
 from relancelib.policy import Channel
 
@@ -71,10 +72,13 @@ def _client(action: Action) -> str:
 
 def plan_html(plan: Plan) -> str:
     """The plan as a table (client, step, channel, invoices, total), then its problems."""
+    if not isinstance(plan, Plan):
+        raise InvalidFieldError("must be a Plan", field="plan", value=plan)
     count = len(plan.actions)
+    # French puts 0 and 1 in the singular.
     title = (
         f"<p><strong>Plan du {_e(format_date(plan.as_of))}</strong> — "
-        f"{count} action{'s' if count != 1 else ''}</p>"
+        f"{count} action{'s' if count > 1 else ''}</p>"
     )
     if plan.actions:
         rows = (
@@ -108,6 +112,8 @@ def _problems(plan: Plan) -> str:
 
 def action_html(action: Action) -> str:
     """One action: the client, step and channel, then each invoice with its figures."""
+    if not isinstance(action, Action):
+        raise InvalidFieldError("must be an Action", field="action", value=action)
     title = (
         f"<p><strong>{_client(action)}</strong> — {_e(action.step.key)} par "
         f"{_e(CHANNEL_LABELS[action.channel])}, le {_e(format_date(action.on))}</p>"
@@ -140,7 +146,14 @@ def action_html(action: Action) -> str:
 
 def records_html(records: Iterable[Record]) -> str:
     """Journal records as a table, oldest first as given."""
+    from relancelib.journal import Record
+
+    if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
+        raise InvalidFieldError("must be an iterable of Record", field="records", value=records)
     records = tuple(records)
+    for record in records:
+        if not isinstance(record, Record):
+            raise InvalidFieldError("must hold only Record objects", field="records", value=record)
     if not records:
         return '<div class="relancelib-journal"><p>Aucune relance enregistrée.</p></div>'
     rows = (

@@ -281,33 +281,43 @@ def _client_table(
         clients = clients.values()
     if isinstance(clients, (str, bytes)) or not isinstance(clients, Iterable):
         raise InvalidFieldError("must be an iterable of Client", field="clients", value=clients)
-    table: dict[str, Client] = {}
-    conflicts: set[str] = set()
-    for client in clients:
-        if not isinstance(client, Client):
+    given = list(clients)
+    for client in given:
+        if type(client) is not Client and not isinstance(client, Client):
             raise InvalidFieldError("must hold only Client objects", field="clients", value=client)
-        known = table.setdefault(client.id, client)
-        if known is not client and known != client:
-            conflicts.add(client.id)
-    for client_id in conflicts:
-        del table[client_id]
+    table = {client.id: client for client in given}
+    conflicts: set[str] = set()
+    if len(table) != len(given):
+        # Some ids come more than once: the same client twice is harmless, two different
+        # clients under one id is a conflict that leaves their invoices out.
+        for client in given:
+            known = table[client.id]
+            if known is not client and known != client:
+                conflicts.add(client.id)
+        for client_id in conflicts:
+            del table[client_id]
     return table, conflicts
 
 
 def _unique_invoices(invoices: Iterable[Invoice], problems: list[Problem]) -> list[Invoice]:
     if isinstance(invoices, (str, bytes)) or not isinstance(invoices, Iterable):
         raise InvalidFieldError("must be an iterable of Invoice", field="invoices", value=invoices)
+    given = list(invoices)
+    for invoice in given:
+        if type(invoice) is not Invoice and not isinstance(invoice, Invoice):
+            raise InvalidFieldError("must hold only Invoice objects", field="invoices", value=invoice)
+    numbers = {invoice.number for invoice in given}
+    if len(numbers) == len(given):
+        return given
+    # Some numbers come more than once: the same invoice twice counts once, two different
+    # invoices under one number are both left out.
     table: dict[str, Invoice] = {}
     conflicts: set[str] = set()
-    for invoice in invoices:
-        if not isinstance(invoice, Invoice):
-            raise InvalidFieldError(
-                "must hold only Invoice objects", field="invoices", value=invoice
-            )
+    for invoice in given:
         known = table.setdefault(invoice.number, invoice)
         if known is not invoice and known != invoice:
             conflicts.add(invoice.number)
-    for number in conflicts:
+    for number in sorted(conflicts):
         del table[number]
         problems.append(
             Problem(number, "two different invoices carry this number; both are left out")

@@ -573,7 +573,7 @@ def _field_title(row: _Row, error: RelanceError) -> str | None:
 def _file_mark(rows: Sequence[_RawRow], schema: Sequence[_Column]) -> tuple[str | None, str]:
     """The decimal mark most of the file's amounts use (ties: the first one seen)."""
     counts: dict[str, int] = {}
-    first: dict[str, int | Hashable | None] = {}
+    first: dict[str, str] = {}
     number_fields = [column.field for column in schema if column.number]
     for raw in rows:
         for field in number_fields:
@@ -586,12 +586,13 @@ def _file_mark(rows: Sequence[_RawRow], schema: Sequence[_Column]) -> tuple[str 
                 continue
             if mark is not None:
                 counts[mark] = counts.get(mark, 0) + 1
-                first.setdefault(mark, raw.line if raw.line is not None else raw.label)
+                where = f"line {raw.line}" if raw.line is not None else f"row {raw.label!r}"
+                first.setdefault(mark, where)
     if not counts:
         return None, ""
     order = list(first)
     mark = max(order, key=lambda m: (counts[m], -order.index(m)))
-    return mark, f"{counts[mark]} amount(s), the first on line {first[mark]}"
+    return mark, f"{counts[mark]} amount(s), the first on {first[mark]}"
 
 
 def _convert(
@@ -741,6 +742,10 @@ def _load_bytes(source: Source, name: str) -> bytes | str:
             raise DataImportError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if isinstance(source, bytes):
         return source
+    if not callable(getattr(source, "read", None)):
+        raise DataImportError(
+            "must be a path, the file's bytes or an open file", field="source", value=source
+        )
     content = source.read()
     if not isinstance(content, (bytes, str)):
         raise DataImportError(f"{name}: the file object gave {type(content).__name__}, not data")
@@ -751,6 +756,10 @@ def _decode(data: bytes | str, encoding: str | None, name: str) -> tuple[str, st
     """The text and the encoding it was read with (None for a text stream)."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff"), None
+    if encoding is not None and not isinstance(encoding, str):
+        raise InvalidFieldError(
+            "must be an encoding name such as 'cp1252'", field="encoding", value=encoding
+        )
     if encoding is not None:
         try:
             text = data.decode(encoding)
@@ -780,6 +789,21 @@ def _where(data: bytes, position: int) -> str:
     return f"byte {data[position]:#04x} on line {line}"
 
 
+def _items(values: object, kind: type[T], field: str) -> tuple[T, ...]:
+    """``values`` as a tuple, checking it is an iterable of ``kind`` (never a string)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidFieldError(
+            f"must be an iterable of {kind.__name__}", field=field, value=values
+        )
+    items = tuple(values)
+    for item in items:
+        if not isinstance(item, kind):
+            raise InvalidFieldError(
+                f"must hold only {kind.__name__} objects", field=field, value=item
+            )
+    return items
+
+
 _DELIMITERS = (";", "\t", ",")
 
 
@@ -807,8 +831,10 @@ def _csv_rows(
     first = next((line for line in text.splitlines() if line.strip()), None)
     if first is None:
         raise DataImportError(f"{label}: is empty (no header line)")
+    # Excel's "sep=;" first line names the separator.
+    hint = re.fullmatch(r"sep=([;,\t])", first.strip(" \r\n"))
     if delimiter is None:
-        delimiter = _sniff(first, label)
+        delimiter = hint.group(1) if hint else _sniff(first, label)
     elif delimiter not in _DELIMITERS:
         raise DataImportError("must be ';', ',' or a tab", field="delimiter", value=delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -827,6 +853,9 @@ def _csv_rows(
             raise DataImportError(f"{label}:{reader.line_num}: unreadable CSV ({exc})") from None
         line, start = start, reader.line_num + 1
         if not any(value.strip() for value in values):
+            continue
+        if header is None and hint is not None:
+            hint = None
             continue
         if header is None:
             header = values
@@ -944,14 +973,14 @@ def attach_payments(
     table: dict[str, Invoice] = {}
     shared: set[str] = set()
     order: list[str] = []
-    for invoice in invoices:
+    for invoice in _items(invoices, Invoice, "invoices"):
         if invoice.number in table:
             shared.add(invoice.number)
         else:
             order.append(invoice.number)
         table.setdefault(invoice.number, invoice)
     problems: list[ImportProblem] = []
-    for entry in payments:
+    for entry in _items(payments, InvoicePayment, "payments"):
         where = (entry.source or "<payments>", entry.line, None)
         number = entry.invoice_number
         if number in shared:
@@ -1148,8 +1177,10 @@ def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
     """
     import pandas as pd
 
+    from relancelib.journal import Record
+
     rows = []
-    for record in records:
+    for record in _items(records, Record, "records"):
         pairs: Sequence[tuple[str | None, str | None]] = record.steps or ((None, None),)
         for number, step in pairs:
             rows.append(
@@ -1201,11 +1232,7 @@ def aged_balance(invoices: Iterable[Invoice], as_of: dt.date) -> pd.DataFrame:
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise InvalidFieldError("must be a datetime.date", field="as_of", value=as_of)
     sums: dict[tuple[str, str], list[Decimal]] = {}
-    for invoice in invoices:
-        if not isinstance(invoice, Invoice):
-            raise InvalidFieldError(
-                "must hold only Invoice objects", field="invoices", value=invoice
-            )
+    for invoice in _items(invoices, Invoice, "invoices"):
         if invoice.issue_date > as_of:
             continue
         balance = invoice.balance(as_of)
@@ -1322,7 +1349,7 @@ def read_facturx(
 
 
 def _facturx_invoice(xml: bytes, label: str, client_id: str | None) -> FacturXInvoice:
-    from drafthorse.models.document import Document  # type: ignore[import-untyped]
+    from drafthorse.models.document import Document  # type: ignore[import-untyped, unused-ignore]
 
     try:
         document: Any = Document.parse(xml, strict=False)
@@ -1458,6 +1485,8 @@ def read_facturx_files(
     """Read many Factur-X files: each file that cannot be read is a problem naming it."""
     items: list[FacturXInvoice] = []
     problems: list[ImportProblem] = []
+    if isinstance(sources, (str, bytes, os.PathLike)) or not isinstance(sources, Iterable):
+        raise InvalidFieldError("must be an iterable of files", field="sources", value=sources)
     for position, source in enumerate(sources):
         label = _source_name(
             source, None if not isinstance(source, bytes) else f"<bytes #{position}>"
@@ -1567,7 +1596,7 @@ def write_invoices_csv(
             _cell(inv.hold_until, style),
             _cell(inv.sent_on, style),
         ]
-        for inv in invoices
+        for inv in _items(invoices, Invoice, "invoices")
     )
     _write(rows, _titles(_INVOICE_COLUMNS, style, fields), target, style, encoding)
 
@@ -1590,7 +1619,7 @@ def write_payments_csv(
             _cell(payment.currency, style),
             _cell(payment.reference, style),
         ]
-        for inv in invoices
+        for inv in _items(invoices, Invoice, "invoices")
         for payment in inv.payments
     )
     _write(rows, _titles(_PAYMENT_COLUMNS, style, fields), target, style, encoding)
@@ -1613,7 +1642,7 @@ def write_clients_csv(
         ClientKind.CONSUMER: "particulier" if french else "consumer",
     }
     rows = []
-    for client in clients:
+    for client in _items(clients, Client, "clients"):
         address = client.address
         rate = client.penalty_rate
         rows.append(
@@ -1649,7 +1678,9 @@ def plan_to_csv(
     header = [french if style is CsvStyle.FRENCH else english for english, french in _PLAN_COLUMNS]
     rows = (
         [
-            _cell(record[english], style, record["currency"] if english in _MONEY else None)
+            _cell(_quantized(record, english), style, record["currency"])
+            if english in _MONEY
+            else _cell(record[english], style)
             for english, _french in _PLAN_COLUMNS
         ]
         for record in records
@@ -1658,3 +1689,8 @@ def plan_to_csv(
 
 
 _MONEY = frozenset({"balance", "penalties", "indemnity"})
+
+
+def _quantized(record: Mapping[str, Any], field: str) -> Decimal | None:
+    value: Decimal | None = record[field]
+    return None if value is None else value.quantize(minor_unit(record["currency"]))

@@ -591,6 +591,10 @@ def legal_interest_rate(
 class Period:
     """A run of days at one rate on one balance: ``start`` through ``end`` inclusive.
 
+    The unit of the simple-interest computation of Code de commerce L441-10 II and Code civil
+    1231-6: periods split at each half-year (the rates change on 1 January and 1 July) and at
+    each change of the balance.
+
     ``amount`` is the unrounded interest of the period, ``base × rate / 100 × days / basis``;
     ``basis`` is the divisor used for these days (365, or 366 for days of a leap year when
     ``basis=366`` was asked).
@@ -607,7 +611,8 @@ class Period:
 
 @attrs.frozen
 class Penalties:
-    """Late-payment penalties or legal interest, with the periods they were computed on.
+    """Late-payment penalties (Code de commerce L441-10 II) or legal interest (Code civil
+    1231-6), with the periods they were computed on.
 
     ``amount`` is the sum of the periods' unrounded amounts, rounded once to the cent
     (half-up); ``days`` is the number of days on which interest ran (days with a positive

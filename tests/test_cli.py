@@ -1,0 +1,464 @@
+"""The ``relance`` command, through click's runner and through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from relancelib import SqliteJournal, plan
+from relancelib.cli import DEMO_JOURNAL, ExitCode, carry_out, cli
+from relancelib.config import load_config
+from relancelib.io import read_portfolio
+from relancelib.sample import load_sample
+
+DAY = "2026-03-16"
+
+
+def relance(*args: str | Path, cwd: Path | None = None) -> Result:
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def entry_point() -> list[str]:
+    """The installed console script, else ``python -m relancelib.cli``."""
+    script = Path(sys.executable).with_name("relance")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("relance")  # pragma: no cover - depends on the install
+    return [found] if found else [sys.executable, "-m", "relancelib.cli"]  # pragma: no cover
+
+
+def run_entry_point(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "RELANCE_CONFIG"}
+    return subprocess.run(
+        [*entry_point(), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A folder with relance.toml and the sample portfolio as French CSV files; the client
+    without an e-mail address gets one, so that every action of the day can be written."""
+    result = relance("init", tmp_path / "relance.toml", "--sample")
+    assert result.exit_code == 0, result.output
+    clients = tmp_path / "clients.csv"
+    text = clients.read_text(encoding="utf-8-sig")
+    fixed = text.replace("C004;Garage Mécanique du Rhône;;", "C004;Garage Mécanique du Rhône;garage@example.fr;")
+    assert fixed != text
+    clients.write_text(fixed, encoding="utf-8-sig")
+    return tmp_path
+
+
+@pytest.fixture
+def raw_workspace(tmp_path: Path) -> Path:
+    """The sample portfolio as written by ``relance init --sample``, client C004 without e-mail."""
+    result = relance("init", tmp_path / "relance.toml", "--sample")
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def records(folder: Path) -> list[tuple[str, str, str | None]]:
+    with SqliteJournal(folder / "relance-journal.sqlite") as journal:
+        return [(r.key, r.client_id, r.reference) for r in journal.records()]
+
+
+def files(folder: Path) -> dict[str, float]:
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} if folder.exists() else {}
+
+
+def expected_plan(folder: Path) -> list[str]:
+    """The keys of the day's actions, computed with the library itself."""
+    config = load_config(folder / "relance.toml")
+    read = read_portfolio(
+        clients=folder / "clients.csv", invoices=folder / "factures.csv", payments=folder / "reglements.csv"
+    )
+    import datetime as dt
+
+    with SqliteJournal(config.journal) as journal:
+        day = plan(read.invoices, read.clients, config.policy, dt.date.fromisoformat(DAY), journal)
+    return [action.key for action in day.actions]
+
+
+# ---------------------------------------------------------------------------------------------
+# plan
+
+
+def test_plan_prints_the_days_actions_as_a_table(workspace: Path) -> None:
+    result = relance("plan", "--date", DAY, "--config", workspace / "relance.toml")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Plan for lundi 16 mars 2026" in out
+    for column in ("Client", "Step", "Channel", "Invoices", "Total"):
+        assert column in out
+    assert "C001 Boulangerie Pâtisserie Gauthier" in out
+    assert "relance_1" in out
+    assert "1\u202f840,00\u00a0€" in out
+    for key in expected_plan(workspace):
+        assert key in out
+    # Problems go to stderr: the overpaid invoice is left out, the 90-day terms are flagged.
+    assert "FA-2026-0132: payments exceed the invoice amount" in result.stderr
+    assert "payment terms of 90 days" in result.stderr
+
+
+def test_plan_reads_the_config_from_the_current_folder(workspace: Path) -> None:
+    result = relance("plan", "-d", "16/03/2026", cwd=workspace)
+    assert result.exit_code == 0, result.output
+    assert "Plan for lundi 16 mars 2026" in result.stdout
+
+
+def test_plan_as_json_for_programs(workspace: Path) -> None:
+    result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["date"] == DAY
+    assert [a["key"] for a in data["actions"]] == expected_plan(workspace)
+    first = data["actions"][0]
+    assert first["client_id"] == "C001"
+    assert first["step"] == "relance_1"
+    assert first["channel"] == "email"
+    assert first["totals"] == {"EUR": "1840.00"}
+    assert first["items"][0]["invoice"] == "FA-2026-0101"
+    assert {"invoice": "FA-2026-0132", "severity": "error"}.items() <= data["problems"][-1].items()
+    assert data["import_problems"] == []
+
+
+def test_plan_as_csv_for_spreadsheets(workspace: Path) -> None:
+    result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line]
+    data = json.loads(relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "-f", "json").stdout)
+    items = sum(len(a["items"]) for a in data["actions"])
+    assert len(lines) == 1 + items
+    assert ";" in lines[0]
+    assert any("FA-2026-0101" in line and "1840,00" in line for line in lines)
+
+
+def test_plan_on_a_weekend_is_empty(workspace: Path) -> None:
+    result = relance("plan", "--date", "2026-03-14", "-c", workspace / "relance.toml")
+    assert result.exit_code == 0, result.output
+    assert "Nothing is due on samedi 14 mars 2026." in result.stdout
+
+
+def test_strict_exits_1_when_invoices_were_left_out(workspace: Path) -> None:
+    result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "--strict")
+    assert result.exit_code == ExitCode.PROBLEMS == 1
+
+
+def test_import_problems_are_reported_with_file_and_line(workspace: Path) -> None:
+    invoices = workspace / "factures.csv"
+    text = invoices.read_text(encoding="utf-8-sig")
+    invoices.write_text(text + "FA-BAD;C001;31/02/2026;15/03/2026;100,00;EUR;non;;\r\n", encoding="utf-8-sig")
+    result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml")
+    assert result.exit_code == 0
+    line = len(text.splitlines()) + 1
+    assert f"factures.csv:{line}:" in result.stderr
+    assert "Rows that could not be imported" in result.stderr
+    strict = relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "--strict")
+    assert strict.exit_code == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+
+
+def test_run_writes_each_action_and_records_it(workspace: Path) -> None:
+    out = workspace / "sortie"
+    result = relance("run", "--date", DAY, "--out", out, "-c", workspace / "relance.toml")
+    assert result.exit_code == 0, result.output
+    keys = expected_plan(workspace)  # the journal now says: nothing left
+    assert keys == []
+    stored = records(workspace)
+    written = sorted(p.name for p in out.iterdir())
+    assert len(stored) == len(written) > 20
+    assert all(name.endswith(".eml") for name in written)  # relance_1 and courtoisie e-mails
+    assert f"Recorded {len(stored)} action(s)" in result.stdout
+    eml = (out / f"{DAY}_C001_relance_1.eml").read_bytes()
+    assert b"Message-ID: <rl-" in eml
+    assert b"To: " in eml
+    # The reference recorded is the e-mail's Message-ID.
+    by_client = {client: reference for _key, client, reference in stored}
+    assert by_client["C001"] is not None
+    assert by_client["C001"].encode() in eml
+
+
+def test_running_twice_the_same_day_writes_and_records_nothing_new(workspace: Path) -> None:
+    out = workspace / "sortie"
+    config = workspace / "relance.toml"
+    first = relance("run", "--date", DAY, "--out", out, "-c", config)
+    assert first.exit_code == 0, first.output
+    before_files, before_records = files(out), records(workspace)
+    second = relance("run", "--date", DAY, "--out", out, "-c", config)
+    assert second.exit_code == 0, second.output
+    assert "Nothing to write" in second.stdout
+    assert files(out) == before_files
+    assert records(workspace) == before_records
+
+
+def test_dry_run_writes_the_files_but_records_nothing(workspace: Path) -> None:
+    out = workspace / "apercu"
+    config = workspace / "relance.toml"
+    keys = expected_plan(workspace)
+    result = relance("run", "--date", DAY, "--out", out, "--dry-run", "-c", config)
+    assert result.exit_code == 0, result.output
+    assert "Dry run: nothing was recorded" in result.stdout
+    assert len(list(out.iterdir())) == len(keys)
+    assert records(workspace) == []
+    assert expected_plan(workspace) == keys  # still due
+
+
+def test_a_failed_render_records_nothing_for_that_action_and_exits_4(raw_workspace: Path) -> None:
+    out = raw_workspace / "sortie"
+    result = relance("run", "--date", DAY, "--out", out, "-c", raw_workspace / "relance.toml")
+    assert result.exit_code == ExitCode.RENDER == 4
+    assert "not written: C004 relance_1 (FA-2026-0125)" in result.stdout
+    assert "no e-mail address" in result.stdout
+    clients = {client for _key, client, _ref in records(raw_workspace)}
+    assert "C004" not in clients
+    assert "C001" in clients
+    assert not any("C004" in p.name for p in out.iterdir())
+    # It stays due: the next run tries again, and still writes nothing for it.
+    again = relance("run", "--date", DAY, "--out", out, "-c", raw_workspace / "relance.toml")
+    assert again.exit_code == 4
+    assert [c for _k, c, _r in records(raw_workspace)].count("C004") == 0
+
+
+def test_run_later_writes_letters_and_call_scripts(workspace: Path) -> None:
+    config = workspace / "relance.toml"
+    for day in ("2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09"):
+        result = relance("run", "--date", day, "--out", workspace / day, "-c", config)
+        assert result.exit_code == 0, result.output
+    suffixes = {p.suffix for p in workspace.glob("2026-*/*")}
+    assert suffixes == {".eml", ".txt", ".pdf"}
+    pdf = next(workspace.glob("2026-*/*.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    txt = next(workspace.glob("2026-*/*.txt"))
+    assert txt.read_text(encoding="utf-8").strip()
+    letter_refs = [r for _k, _c, r in records(workspace) if r and r.endswith(".pdf")]
+    assert letter_refs  # a letter is recorded with its file name
+
+
+def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_path: Path) -> None:
+    sample = load_sample()
+    with SqliteJournal(tmp_path / "j.sqlite") as journal:
+        day = plan(sample.invoices, sample.clients, sample.policy, sample.as_of, journal)
+        action = day.actions[0]
+        assert journal.record(action, reference="autre processus")
+        written, failed = carry_out([action], sample.creditor, tmp_path / "out", journal, policy=sample.policy)
+    assert written == []
+    assert len(failed) == 1
+    assert "already recorded" in failed[0].reason
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# record and history
+
+
+def test_record_an_action_done_by_hand_then_see_it_in_history(workspace: Path) -> None:
+    config = workspace / "relance.toml"
+    key = expected_plan(workspace)[0]
+    result = relance("record", key, "--reference", "appel de Mme Gauthier, paiement promis", "--date", DAY, "-c", config)
+    assert result.exit_code == 0, result.output
+    assert "Recorded relance_1 for C001" in result.stdout
+    assert key not in expected_plan(workspace)
+    again = relance("record", key, "-r", "x", "--date", DAY, "-c", config)
+    assert again.exit_code == 0
+    assert "Already recorded on 2026-03-16 (reference appel de Mme Gauthier" in again.stdout
+    history = relance("history", "-c", config)
+    assert history.exit_code == 0, history.output
+    assert key in history.stdout
+    assert "appel de Mme Gauthier" in history.stdout
+    only = relance("history", "C002", "-c", config)
+    assert "No action recorded for client 'C002'." in only.stdout
+    data = json.loads(relance("history", "C001", "-c", config, "--format", "json").stdout)
+    assert data == [
+        {
+            "date": DAY,
+            "client_id": "C001",
+            "step": "relance_1",
+            "channel": "email",
+            "steps": [{"invoice": "FA-2026-0101", "step": "relance_1"}],
+            "reference": "appel de Mme Gauthier, paiement promis",
+            "key": key,
+        }
+    ]
+    csv_out = relance("history", "-c", config, "-f", "csv").stdout.splitlines()
+    assert csv_out[0] == "date,client_id,step,channel,invoices,reference,key"
+    assert len(csv_out) == 2
+
+
+def test_record_an_unknown_key_is_a_usage_error(workspace: Path) -> None:
+    result = relance("record", "rl-nope", "-r", "x", "--date", DAY, "-c", workspace / "relance.toml")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.count("\n") == 1
+    assert "no action with key 'rl-nope' is due on 2026-03-16" in result.stderr
+
+
+def test_history_without_a_journal_is_a_data_error(workspace: Path) -> None:
+    result = relance("history", "-c", workspace / "relance.toml")
+    assert result.exit_code == ExitCode.DATA
+    assert "no journal yet" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one line, file, line and key, a documented exit code.
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("min_gap_days = 5 ", "min_gap_dayz = 5 ", "policy.min_gap_dayz"),
+        ("iban = \"FR76 3000 4012", "iban = \"FR76 3000 4013", "creditor.iban"),
+        ("offset_days = 15\n", "offset_days = 5\n", "policies.vip.steps[2].offset_days"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_line_and_key(workspace: Path, old: str, new: str, key: str) -> None:
+    config = workspace / "relance.toml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    bad = text.replace(old, new, 1)
+    config.write_text(bad, encoding="utf-8")
+    line = next(n for n, content in enumerate(bad.splitlines(), 1) if new.strip() in content)
+    result = relance("plan", "--date", DAY, "-c", config)
+    assert result.exit_code == ExitCode.USAGE == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"relance: error: {config}:{line}: {key}: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_is_a_usage_error(tmp_path: Path) -> None:
+    result = relance("plan", "-c", tmp_path / "relance.toml")
+    assert result.exit_code == 2
+    assert "no such file (run 'relance init" in result.stderr
+
+
+def test_missing_data_file_is_a_data_error(workspace: Path) -> None:
+    (workspace / "factures.csv").unlink()
+    result = relance("plan", "-c", workspace / "relance.toml", "--date", DAY)
+    assert result.exit_code == ExitCode.DATA == 3
+    assert result.stderr == f"relance: error: {workspace / 'factures.csv'}: no such file (named in {workspace / 'relance.toml'})\n"
+
+
+def test_config_without_sources_is_a_usage_error(tmp_path: Path) -> None:
+    assert relance("init", tmp_path / "relance.toml").exit_code == 0
+    config = tmp_path / "relance.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("[sources]")], encoding="utf-8")
+    result = relance("plan", "-c", config)
+    assert result.exit_code == 2
+    assert "sources: names no invoices" in result.stderr
+
+
+@pytest.mark.parametrize("bad", ["31/02/2026", "2026-13-01", "demain", "16-03-2026"])
+def test_bad_date_is_a_usage_error(workspace: Path, bad: str) -> None:
+    result = relance("plan", "--date", bad, "-c", workspace / "relance.toml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--date'" in result.stderr
+
+
+def test_an_unexpected_error_is_one_line_with_exit_5(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in for a bug anywhere below the command.
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("relancelib.cli.plan", broken)
+    result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml")
+    assert result.exit_code == ExitCode.INTERNAL == 5
+    assert result.stderr == (
+        "relance: error: internal error: RuntimeError: boom; second line "
+        "(run again with --debug for the traceback, and report it)\n"
+    )
+
+
+def test_debug_shows_the_traceback(workspace: Path) -> None:
+    config = workspace / "relance.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nunknown = 1\n", encoding="utf-8")
+    quiet = run_entry_point("plan", "-c", config, cwd=workspace)
+    assert quiet.returncode == 2
+    assert "Traceback" not in quiet.stderr
+    loud = run_entry_point("plan", "-c", config, "--debug", cwd=workspace)
+    assert loud.returncode != 0
+    assert "Traceback" in loud.stderr
+    assert "ConfigError" in loud.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# init, the entry point, demo
+
+
+def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    result = relance("init", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    config = load_config(tmp_path / "relance.toml")
+    assert config.creditor.name == "Atelier Dupont SARL"
+    again = relance("init", cwd=tmp_path)
+    assert again.exit_code == 2
+    assert "already exists (use --force" in again.stderr
+    assert relance("init", "--force", cwd=tmp_path).exit_code == 0
+
+
+def test_entry_point_plan_through_a_real_process(workspace: Path) -> None:
+    version = run_entry_point("--version", cwd=workspace)
+    assert version.returncode == 0
+    assert "relance, version" in version.stdout
+    result = run_entry_point("plan", "--date", DAY, cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert "C001 Boulangerie Pâtisserie Gauthier" in result.stdout
+
+
+def test_relance_config_environment_variable(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    env = {**os.environ, "RELANCE_CONFIG": str(workspace / "relance.toml")}
+    result = subprocess.run(
+        [*entry_point(), "plan", "--date", DAY, "-f", "json"],
+        cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["actions"]
+
+
+@pytest.mark.slow
+def test_demo_runs_on_the_sample_portfolio(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = run_entry_point("demo", "--out", out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "relancelib demo — Imprimerie des Canuts SARL" in result.stdout
+    assert "Plan for lundi 16 mars 2026" in result.stdout
+    assert "Replayed the reminders" in result.stdout
+    names = {p.name for p in out.iterdir()}
+    assert DEMO_JOURNAL in names
+    assert {Path(n).suffix for n in names} >= {".eml", ".pdf", ".txt"}
+    assert f"{DAY}_C009_mise_en_demeure.pdf" in names
+    assert f"Wrote {len(names) - 1} file(s) to {out}/" in result.stdout
+    # A fresh journal every time: running the demo again gives the same day.
+    again = run_entry_point("demo", "--out", out, cwd=tmp_path)
+    assert again.returncode == 0
+    assert f"Wrote {len(names) - 1} file(s)" in again.stdout
+
+
+def test_demo_on_another_day(tmp_path: Path) -> None:
+    result = relance("demo", "--date", "2026-03-20", "--out", tmp_path / "d")
+    assert result.exit_code == 0, result.output
+    assert "vendredi 20 mars 2026" in result.stdout
