@@ -243,19 +243,26 @@ def test_a_failed_render_records_nothing_for_that_action_and_exits_4(raw_workspa
     assert [c for _k, c, _r in records(raw_workspace)].count("C004") == 0
 
 
-def test_run_later_writes_letters_and_call_scripts(workspace: Path) -> None:
-    config = workspace / "relance.toml"
-    for day in ("2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09"):
-        result = relance("run", "--date", day, "--out", workspace / day, "-c", config)
-        assert result.exit_code == 0, result.output
-    suffixes = {p.suffix for p in workspace.glob("2026-*/*")}
-    assert suffixes == {".eml", ".txt", ".pdf"}
-    pdf = next(workspace.glob("2026-*/*.pdf"))
-    assert pdf.read_bytes().startswith(b"%PDF")
-    txt = next(workspace.glob("2026-*/*.txt"))
-    assert txt.read_text(encoding="utf-8").strip()
-    letter_refs = [r for _k, _c, r in records(workspace) if r and r.endswith(".pdf")]
-    assert letter_refs  # a letter is recorded with its file name
+@pytest.mark.slow
+def test_run_after_a_history_writes_letters_and_call_scripts(workspace: Path) -> None:
+    sample = load_sample()
+    with SqliteJournal(workspace / "relance-journal.sqlite") as journal:
+        sample.replay(journal)
+    out = workspace / "sortie"
+    result = relance("run", "--date", DAY, "--out", out, "-c", workspace / "relance.toml")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert {Path(n).suffix for n in names} == {".eml", ".txt", ".pdf"}
+    assert f"{DAY}_C009_mise_en_demeure.pdf" in names
+    assert f"{DAY}_C012_appel.txt" in names
+    assert f"{DAY}_C004_relance_1.eml" in names
+    assert (out / f"{DAY}_C005_lettre_relance.pdf").read_bytes().startswith(b"%PDF")
+    assert "FA-2026-0128" in (out / f"{DAY}_C012_appel.txt").read_text(encoding="utf-8")
+    refs = {client: ref for _key, client, ref in records(workspace) if ref and not ref.startswith("simulation")}
+    assert refs["C009"] == f"{DAY}_C009_mise_en_demeure.pdf"  # a letter: its file name
+    assert refs["C001"].startswith("<rl-")  # an e-mail: its Message-ID
+    assert "3 letters" in result.stdout
+    assert "2 call scripts" in result.stdout
 
 
 def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_path: Path) -> None:
@@ -392,6 +399,7 @@ def test_an_unexpected_error_is_one_line_with_exit_5(workspace: Path, monkeypatc
     )
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback(workspace: Path) -> None:
     config = workspace / "relance.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\nunknown = 1\n", encoding="utf-8")
@@ -419,6 +427,7 @@ def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path: Path
     assert relance("init", "--force", cwd=tmp_path).exit_code == 0
 
 
+@pytest.mark.slow
 def test_entry_point_plan_through_a_real_process(workspace: Path) -> None:
     version = run_entry_point("--version", cwd=workspace)
     assert version.returncode == 0
@@ -428,6 +437,7 @@ def test_entry_point_plan_through_a_real_process(workspace: Path) -> None:
     assert "C001 Boulangerie Pâtisserie Gauthier" in result.stdout
 
 
+@pytest.mark.slow
 def test_relance_config_environment_variable(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     env = {**os.environ, "RELANCE_CONFIG": str(workspace / "relance.toml")}

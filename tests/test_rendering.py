@@ -718,7 +718,7 @@ def test_syntax_error_names_template_and_line() -> None:
 
 
 def test_error_inside_a_filter_is_a_render_error() -> None:
-    templates = {"relance_1": "Total\n{{ 12|amount('XXX') }}"}
+    templates = {"relance_1": "Total\n{{ 12|amount('ZZZ') }}"}
     with pytest.raises(TemplateRenderError, match="line 2"):
         render(CASES["relance_1"][0], CREDITOR, templates=templates)
 
@@ -729,7 +729,8 @@ def test_error_inside_a_filter_is_a_render_error() -> None:
         "{{ ''.__class__.__mro__ }}",
         "{{ client.__class__ }}",
         "{{ client.__init__.__globals__ }}",
-        "{{ creditor._key }}",
+        "{{ qr._key }}",
+        "{{ creditor.__attrs_attrs__ }}",
         "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{ c }}{% endfor %}",
     ],
 )
