@@ -106,10 +106,6 @@ def main() -> None:
     for action in emails:
         render(action, CREDITOR).to_email()
     print(f"e-mails with QR code (default):          {rate(len(emails), time.perf_counter() - start)}")
-    start = time.perf_counter()
-    for action in emails:
-        render(action, CREDITOR).to_email()
-    print(f"  … same actions again (QR codes cached): {rate(len(emails), time.perf_counter() - start)}")
 
     letters = build_actions(args.letters, ("lettre_relance", "mise_en_demeure"))
     render(letters[0], CREDITOR).to_pdf()  # WeasyPrint start-up, fonts

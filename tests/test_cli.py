@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -93,10 +94,11 @@ def expected_plan(folder: Path) -> list[str]:
     read = read_portfolio(
         clients=folder / "clients.csv", invoices=folder / "factures.csv", payments=folder / "reglements.csv"
     )
-    import datetime as dt
-
+    as_of = dt.date.fromisoformat(DAY)
+    if not config.journal.exists():
+        return [a.key for a in plan(read.invoices, read.clients, config.policy, as_of)]
     with SqliteJournal(config.journal) as journal:
-        day = plan(read.invoices, read.clients, config.policy, dt.date.fromisoformat(DAY), journal)
+        day = plan(read.invoices, read.clients, config.policy, as_of, journal)
     return [action.key for action in day.actions]
 
 
@@ -223,8 +225,21 @@ def test_dry_run_writes_the_files_but_records_nothing(workspace: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Dry run: nothing was recorded" in result.stdout
     assert len(list(out.iterdir())) == len(keys)
-    assert records(workspace) == []
+    assert not (workspace / "relance-journal.sqlite").exists()  # not even created
     assert expected_plan(workspace) == keys  # still due
+    assert records(workspace) == []
+
+
+def test_dry_run_after_a_real_run_records_nothing_more(workspace: Path) -> None:
+    config = workspace / "relance.toml"
+    sample = load_sample()
+    with SqliteJournal(workspace / "relance-journal.sqlite") as journal:
+        sample.replay(journal, end=sample.as_of - dt.timedelta(days=3))
+    before = records(workspace)
+    result = relance("run", "--date", DAY, "--out", workspace / "apercu", "--dry-run", "-c", config)
+    assert result.exit_code == 0, result.output
+    assert list((workspace / "apercu").iterdir())
+    assert records(workspace) == before
 
 
 def test_a_failed_render_records_nothing_for_that_action_and_exits_4(raw_workspace: Path) -> None:
@@ -472,3 +487,35 @@ def test_demo_on_another_day(tmp_path: Path) -> None:
     result = relance("demo", "--date", "2026-03-20", "--out", tmp_path / "d")
     assert result.exit_code == 0, result.output
     assert "vendredi 20 mars 2026" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/cli.md is checked against the code.
+
+CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+
+
+def test_documented_exit_codes_are_the_codes() -> None:
+    import re
+
+    text = CLI_DOC.read_text(encoding="utf-8")
+    table = {int(code) for code in re.findall(r"^\| (\d+) \|", text, flags=re.M)}
+    assert table == {int(code) for code in ExitCode} | {130}
+
+
+def test_every_command_and_option_is_documented() -> None:
+    text = CLI_DOC.read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"### `relance {name}`" in text
+        for param in command.params:
+            for option in param.opts:
+                if option.startswith("--") and option != "--help":
+                    assert option in text, (name, option)
+
+
+def test_help_lists_the_commands_and_exit_codes() -> None:
+    result = relance("--help")
+    assert result.exit_code == 0
+    for name in ("plan", "run", "record", "history", "init", "demo"):
+        assert name in result.stdout
+    assert "Exit codes" in result.stdout

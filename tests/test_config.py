@@ -140,6 +140,8 @@ def test_segment_policies_choose_by_client_segment() -> None:
     small = Client("C2", "Café", segment="petits")
     other = Client("C3", "Garage")
     assert config.policy(vip).min_gap_days == 12
+    assert config.policy(vip).name == "vip"
+    assert config.default_policy.name == "french_default"
     assert config.policy(small).min_balance == Decimal("50")
     assert config.policy(other) is config.default_policy
     assert config.policy(vip) is config.policy(Client("C4", "Autre", segment="vip"))
@@ -460,3 +462,37 @@ m = 1
     assert lines[("arr", 0, "k")] == 11
     assert lines[("arr", 1, "k")] == 13
     assert lines[("arr", 1, "sub", "m")] == 15
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference in docs/config.md is checked against the code.
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def toml_blocks(path: Path) -> list[str]:
+    return re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_config_reference_examples_load(tmp_path: Path) -> None:
+    blocks = toml_blocks(DOCS / "config.md")
+    assert len(blocks) >= 5
+    complete = parse_config(blocks[0], base_dir=tmp_path)
+    assert [s.key for s in complete.default_policy.steps] == ["relance_1", "appel", "mise_en_demeure"]
+    assert complete.policy.segments["vip"].min_gap_days == 10
+    assert complete.rates is not None
+    for block in blocks[1:]:
+        text = block + MINIMAL if block.lstrip().startswith("policy =") else MINIMAL + block
+        parse_config(text, base_dir=tmp_path)
+
+
+def test_config_reference_lists_every_key() -> None:
+    from relancelib import config as module
+
+    text = (DOCS / "config.md").read_text(encoding="utf-8")
+    for names in (
+        module._TOP_KEYS, module._CREDITOR_KEYS, module._ADDRESS_KEYS, module._POLICY_KEYS,
+        module._STEP_KEYS, module._SOURCE_KEYS, module._MRO_KEYS, module._LEGAL_KEYS,
+    ):  # fmt: skip
+        for name in names:
+            assert f"`{name}`" in text, name

@@ -150,7 +150,7 @@ def test_reads_utf8_with_bom_and_french_header_spellings(tmp_path: Path) -> None
     path = write(
         tmp_path,
         "bom.csv",
-        "\ufeffNuméro;Client;Date facture;Échéance;Montant TTC;Remarque\n"
+        "\ufeffN° facture;Client;Date facture;Date d'échéance;Montant TTC;Remarque\n"
         "FA-1;C1;01/02/2025;03/03/2025;10,00;payée en partie\n",
     )
     result = read_invoices_csv(path)
@@ -249,7 +249,7 @@ def test_missing_required_column_names_the_file_and_the_column(tmp_path: Path) -
     with pytest.raises(DataImportError) as caught:
         read_invoices_csv(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}: missing required column 'echeance' (or 'due_date', 'date_echeance')")
+    assert message.startswith(f"{path}: missing required column 'echeance' (or 'due_date', 'date_echeance', 'date_d_echeance')")
 
 
 def test_two_columns_for_one_field_is_a_file_error(tmp_path: Path) -> None:
@@ -652,7 +652,7 @@ def test_write_then_read_invoices_and_payments_gives_equal_invoices(
 
 
 def _cii_xml(*, prepaid: Decimal | None = None, due: dt.date | None = dt.date(2025, 2, 14),
-             type_code: str = "380") -> bytes:
+             type_code: str = "380", postcode: str = "25000", due_amount: Decimal | None = None) -> bytes:
     """A Factur-X EN 16931 invoice built with drafthorse (validated against the XSD)."""
     from drafthorse.models.accounting import ApplicableTradeTax
     from drafthorse.models.document import Document
@@ -673,7 +673,7 @@ def _cii_xml(*, prepaid: Decimal | None = None, due: dt.date | None = dt.date(20
     buyer.name = SGE
     buyer.legal_organization.id = ("0002", "552100554")
     buyer.address.line_one = "2 rue Général-Leclerc"
-    buyer.address.postcode = "25000"
+    buyer.address.postcode = postcode
     buyer.address.city_name = "Besançon"
     buyer.address.country_id = "FR"
     buyer.electronic_address.uri_ID = ("EM", "compta@sge.fr")
@@ -709,7 +709,7 @@ def _cii_xml(*, prepaid: Decimal | None = None, due: dt.date | None = dt.date(20
     summation.grand_total = Decimal("1234.50")
     if prepaid is not None:
         summation.prepaid_total = prepaid
-    summation.due_amount = Decimal("1234.50") - (prepaid or 0)
+    summation.due_amount = due_amount if due_amount is not None else Decimal("1234.50") - (prepaid or 0)
     return doc.serialize(schema="FACTUR-X_EN16931")  # type: ignore[no-any-return]
 
 
@@ -745,6 +745,19 @@ def test_reads_a_bare_cii_xml_and_a_client_id_override(tmp_path: Path) -> None:
     read = read_facturx(path, client_id="SGE")
     assert read.invoice == Invoice("FA-2025-042", "SGE", dt.date(2025, 1, 15), dt.date(2025, 2, 14), Decimal("1234.50"))
     assert read.buyer.id == "SGE"
+
+
+def test_facturx_data_the_model_refuses_is_left_out_with_a_warning() -> None:
+    read = read_facturx(_cii_xml(postcode="2500", due_amount=Decimal("1000.00")), name="f.xml")
+    assert read.invoice.amount == Decimal("1234.50")
+    assert read.buyer.address is None
+    assert read.buyer.siren == "552100554"
+    assert read.source == "f.xml"
+    assert read.warnings == (
+        "the amount due for payment (BT-115) 1000.00 differs from the grand total less prepaid "
+        "amounts 1234.50; the invoice is read at its grand total",
+        "the buyer's address is left out: Address.postal_code: '2500' is not a French postal code (five digits)",
+    )
 
 
 def test_a_pdf_that_is_not_facturx_is_refused_naming_the_file(tmp_path: Path) -> None:
@@ -841,3 +854,14 @@ def test_junk_is_refused_with_a_relance_error(junk: object, tmp_path: Path) -> N
     for call in calls:
         with pytest.raises(RelanceError):
             call()
+
+
+def test_payments_in_a_three_decimal_currency_round_trip(tmp_path: Path) -> None:
+    invoice = Invoice("K-1", "C1", dt.date(2025, 1, 15), dt.date(2025, 2, 14), Decimal("12.345"), currency="KWD",
+                      payments=(Payment(dt.date(2025, 1, 20), 5), Payment(dt.date(2025, 1, 21), Decimal("1.5"))))
+    path = tmp_path / "p.csv"
+    write_payments_csv([invoice], path)
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1:] == ["K-1;20/01/2025;5;;", "K-1;21/01/2025;1,50;;"]
+    back = attach_payments([attrs.evolve(invoice, payments=())], read_payments_csv(path).items)
+    assert back.items == (invoice,)
+    assert [str(p.amount) for p in back.items[0].payments] == ["5.000", "1.500"]

@@ -313,6 +313,19 @@ def _portfolio(config: Config) -> Portfolio:
     return Portfolio(tuple(clients.values()), tuple(invoices), tuple(problems))
 
 
+def _plan_day(
+    config: Config, portfolio: Portfolio, as_of: dt.date, journal: Journal | None = None
+) -> Plan:
+    """The plan of ``as_of``; without ``journal``, the config's journal is read if it exists
+    (planning never creates it)."""
+    if journal is None and config.journal.exists():
+        with _journal(config) as existing:
+            return _plan_day(config, portfolio, as_of, existing)
+    return plan(
+        portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
+    )
+
+
 def _journal(config: Config) -> SqliteJournal:
     folder = config.journal.parent
     if not folder.is_dir():
@@ -616,10 +629,7 @@ def plan_command(day: dt.date | None, config_path: Path | None, output: str, str
     config = _config(config_path)
     portfolio = _portfolio(config)
     as_of = _today(day)
-    with _journal(config) as journal:
-        day_plan = plan(
-            portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
-        )
+    day_plan = _plan_day(config, portfolio, as_of)
     if output == "json":
         click.echo(
             json.dumps(_plan_json(day_plan, portfolio.problems), ensure_ascii=False, indent=2)
@@ -673,19 +683,20 @@ def run_command(
     as_of = _today(day)
     out_console = _console()
     err = _console(stderr=True)
-    with _journal(config) as journal:
-        day_plan = plan(
-            portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
-        )
+    if dry_run:
+        # Reads the journal if there is one, never creates nor writes it.
+        day_plan = _plan_day(config, portfolio, as_of)
         written, failed = carry_out(
-            day_plan.actions,
-            config.creditor,
-            out,
-            None if dry_run else journal,
-            policy=config.policy,
-            config=config,
+            day_plan.actions, config.creditor, out, None, policy=config.policy, config=config,
             progress=err,
-        )
+        )  # fmt: skip
+    else:
+        with _journal(config) as journal:
+            day_plan = _plan_day(config, portfolio, as_of, journal)
+            written, failed = carry_out(
+                day_plan.actions, config.creditor, out, journal, policy=config.policy,
+                config=config, progress=err,
+            )  # fmt: skip
     _summary(out_console, written, failed, out, dry_run=dry_run)
     _print_problems(err, (str(p) for p in day_plan.problems), "Problems in the plan:")
     _print_problems(err, portfolio.problems, "Rows that could not be imported:")
@@ -714,9 +725,7 @@ def record_command(key: str, reference: str, day: dt.date | None, config_path: P
     portfolio = _portfolio(config)
     as_of = _today(day)
     with _journal(config) as journal:
-        day_plan = plan(
-            portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
-        )
+        day_plan = _plan_day(config, portfolio, as_of, journal)
         action = next((a for a in day_plan.actions if a.key == key), None)
         if action is None:
             done = next((r for r in journal.records() if r.key == key), None)

@@ -551,7 +551,9 @@ class _Reader:
             if "preset" in merged:
                 key_path, item = merged["preset"]
                 chosen = self.preset(key_path, item)(**options)
-                return chosen if "name" not in own else attrs.evolve(chosen, name=policy_name)
+                # A segment's policy is named after its segment, unless it says otherwise.
+                renamed = "name" in own or base is not None
+                return attrs.evolve(chosen, name=policy_name) if renamed else chosen
         except RelanceError as exc:
             if isinstance(exc, ConfigError):
                 raise

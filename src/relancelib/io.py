@@ -344,10 +344,27 @@ class _Column:
 
 
 _INVOICE_COLUMNS = (
-    _Column("number", ("numero", "number", "numero_facture", "invoice_number", "facture"), True),
+    _Column(
+        "number",
+        (
+            "numero",
+            "number",
+            "numero_facture",
+            "numero_de_facture",
+            "n_facture",
+            "no_facture",
+            "invoice_number",
+            "facture",
+        ),
+        True,
+    ),
     _Column("client_id", ("client", "client_id", "code_client", "id_client"), True),
-    _Column("issue_date", ("date_facture", "issue_date", "date_emission", "date"), True),
-    _Column("due_date", ("echeance", "due_date", "date_echeance"), True),
+    _Column(
+        "issue_date",
+        ("date_facture", "issue_date", "date_de_facture", "date_emission", "date"),
+        True,
+    ),
+    _Column("due_date", ("echeance", "due_date", "date_echeance", "date_d_echeance"), True),
     _Column("amount", ("montant_ttc", "amount", "montant", "total_ttc"), True, number=True),
     _Column("currency", ("devise", "currency")),
     _Column("disputed", ("litige", "disputed")),
@@ -357,7 +374,9 @@ _INVOICE_COLUMNS = (
 
 _PAYMENT_COLUMNS = (
     _Column("invoice", ("facture", "invoice", "numero_facture", "invoice_number"), True),
-    _Column("on", ("date", "on", "date_paiement", "date_reglement", "paid_on"), True),
+    _Column(
+        "on", ("date", "on", "date_paiement", "date_de_paiement", "date_reglement", "paid_on"), True
+    ),
     _Column("amount", ("montant", "amount"), True, number=True),
     _Column("currency", ("devise", "currency")),
     _Column("reference", ("reference", "ref")),
@@ -1538,7 +1557,7 @@ def _cell(value: object, style: CsvStyle, currency: str | None = None) -> str:
         )
     if isinstance(value, Decimal):
         text = format(value, "f")
-        if currency is not None and minor_unit(currency).as_tuple().exponent == -3:
+        if "." in text and currency is not None and minor_unit(currency).as_tuple().exponent == -3:
             # 1,234 could be read as a thousand: currencies with three decimals get a fourth.
             text += "0"
         return text.replace(".", ",") if french else text
