@@ -82,12 +82,14 @@ def main() -> None:
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--letters", type=int, default=50)
     args = parser.parse_args()
-    print(f"relancelib rendering benchmark — Python {platform.python_version()}, {platform.machine()}")
+    python = f"Python {platform.python_version()}, {platform.machine()}"
+    print(f"relancelib rendering benchmark — {python}")
 
     emails = build_actions(args.emails, ("courtoisie", "relance_1", "relance_2"))
     start = time.perf_counter()
     render(emails[0], CREDITOR).to_email()
-    print(f"first e-mail (compiles the templates):   {(time.perf_counter() - start) * 1000:8.1f} ms")
+    first = (time.perf_counter() - start) * 1000
+    print(f"first e-mail (compiles the templates):   {first:8.1f} ms")
 
     start = time.perf_counter()
     messages = [render(action, CREDITOR, qr_code=False) for action in emails]
@@ -105,7 +107,8 @@ def main() -> None:
     start = time.perf_counter()
     for action in emails:
         render(action, CREDITOR).to_email()
-    print(f"e-mails with QR code (default):          {rate(len(emails), time.perf_counter() - start)}")
+    elapsed = time.perf_counter() - start
+    print(f"e-mails with QR code (default):          {rate(len(emails), elapsed)}")
 
     letters = build_actions(args.letters, ("lettre_relance", "mise_en_demeure"))
     render(letters[0], CREDITOR).to_pdf()  # WeasyPrint start-up, fonts

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -293,6 +297,95 @@ def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_pat
     assert list((tmp_path / "out").iterdir()) == []
 
 
+def cii_invoice(number: str, seller_siren: str, due: dt.date) -> bytes:
+    """A Factur-X (CII) invoice made with drafthorse, validated against the schema."""
+    pytest.importorskip("drafthorse")
+    from drafthorse.models.accounting import ApplicableTradeTax
+    from drafthorse.models.document import Document
+    from drafthorse.models.payment import PaymentTerms
+    from drafthorse.models.tradelines import LineItem
+
+    doc = Document()
+    doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
+    doc.header.id = number
+    doc.header.type_code = "380"
+    doc.header.issue_date_time = due - dt.timedelta(days=30)
+    seller = doc.trade.agreement.seller
+    seller.name = "Imprimerie des Canuts SARL"
+    seller.legal_organization.id = ("0002", seller_siren)
+    seller.address.country_id = "FR"
+    buyer = doc.trade.agreement.buyer
+    buyer.id = "C001"
+    buyer.name = "Boulangerie Pâtisserie Gauthier"
+    buyer.address.country_id = "FR"
+    settlement = doc.trade.settlement
+    settlement.currency_code = "EUR"
+    line = LineItem()
+    line.document.line_id = "1"
+    line.product.name = "Affiches"
+    line.agreement.net.amount = Decimal("500.00")
+    line.delivery.billed_quantity = (Decimal("1.0000"), "C62")
+    line.settlement.trade_tax.type_code = "VAT"
+    line.settlement.trade_tax.category_code = "S"
+    line.settlement.trade_tax.rate_applicable_percent = Decimal("20.00")
+    line.settlement.monetary_summation.total_amount = Decimal("500.00")
+    doc.trade.items.add(line)
+    tax = ApplicableTradeTax()
+    tax.calculated_amount = Decimal("100.00")
+    tax.basis_amount = Decimal("500.00")
+    tax.type_code = "VAT"
+    tax.category_code = "S"
+    tax.rate_applicable_percent = Decimal("20.00")
+    settlement.trade_tax.add(tax)
+    terms = PaymentTerms()
+    terms.due = due
+    settlement.terms.add(terms)
+    summation = settlement.monetary_summation
+    summation.line_total = Decimal("500.00")
+    summation.charge_total = Decimal("0.00")
+    summation.allowance_total = Decimal("0.00")
+    summation.tax_basis_total = Decimal("500.00")
+    summation.tax_total = (Decimal("100.00"), "EUR")
+    summation.grand_total = Decimal("600.00")
+    summation.due_amount = Decimal("600.00")
+    return doc.serialize(schema="FACTUR-X_EN16931")  # type: ignore[no-any-return]
+
+
+def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> None:
+    creditor_siren = load_sample().creditor.siren
+    assert creditor_siren is not None
+    folder = workspace / "factures-pdf"
+    folder.mkdir()
+    (folder / "FX-1.xml").write_bytes(cii_invoice("FX-1", creditor_siren, dt.date(2026, 3, 13)))
+    (folder / "FX-2.xml").write_bytes(cii_invoice("FX-2", "552100554", dt.date(2026, 3, 13)))
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an invoice")
+    (folder / "lisez-moi.txt").write_text("ignored")
+    config = workspace / "relance.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[sources]")
+    config.write_text(
+        text[:start] + '[sources]\nclients = "clients.csv"\nfacturx = "factures-pdf"\n', encoding="utf-8"
+    )
+    result = relance("plan", "--date", DAY, "-c", config, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(a["client_id"], a["step"], [i["invoice"] for i in a["items"]]) for a in data["actions"]] == [
+        ("C001", "relance_1", ["FX-1"])
+    ]
+    problems = " ".join(data["import_problems"])
+    assert "FX-2.xml: issued by SIREN 552100554" in problems
+    assert "notes.pdf" in problems
+    assert "lisez-moi" not in problems
+    # The buyer comes from the clients file (its e-mail address), not from the invoice.
+    table = relance("plan", "--date", DAY, "-c", config)
+    assert "C001 Boulangerie Pâtisserie Gauthier" in table.stdout
+    run = relance("run", "--date", DAY, "-c", config, "--out", workspace / "out", "--dry-run")
+    assert run.exit_code == 0, run.output
+    eml = (workspace / "out" / f"{DAY}_C001_relance_1.eml").read_bytes()
+    parsed = email.message_from_bytes(eml, policy=email.policy.default)
+    assert parsed["To"] == "Boulangerie Pâtisserie Gauthier <compta@boulangerie-gauthier.fr>"
+
+
 # ---------------------------------------------------------------------------------------------
 # record and history
 
@@ -496,8 +589,6 @@ CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 
 
 def test_documented_exit_codes_are_the_codes() -> None:
-    import re
-
     text = CLI_DOC.read_text(encoding="utf-8")
     table = {int(code) for code in re.findall(r"^\| (\d+) \|", text, flags=re.M)}
     assert table == {int(code) for code in ExitCode} | {130}

@@ -388,21 +388,26 @@ def test_formal_notice_business() -> None:
     assert f"indemnité forfaitaire de recouvrement{NBSP}: 40,00{NBSP}€" in text
     assert f"Total réclamé{NBSP}: 1{NNBSP}294,57{NBSP}€" in text
     assert "(mille deux cent trente-quatre euros et cinquante-six centimes)" in text
-    assert "L441-10" in text and "D441-5" in text
+    assert "L441-10" in text
+    assert "D441-5" in text
     # Letter of Tuesday 18 March 2025 + 8 days (CPC 641-642).
     assert message.deadline == dt.date(2025, 3, 26)
     assert "au plus tard le mercredi 26 mars 2025" in text
-    assert "injonction de payer" in text and "1405" in text
-    assert "petites créances" in text and "commissaire de justice" in text
+    assert "injonction de payer" in text
+    assert "1405" in text
+    assert "petites créances" in text
+    assert "commissaire de justice" in text
     assert "Marie Dupont, gérante" in text
 
 
 def test_formal_notice_consumer_has_legal_interest_and_no_indemnity() -> None:
     message = rendered("mise_en_demeure_consumer")
     text = message.text
-    assert "1231-6" in text and "1344-1" in text
+    assert "1231-6" in text
+    assert "1344-1" in text
     assert "L441-10" not in text
-    assert "40,00" not in text and "indemnité" not in text
+    assert "40,00" not in text
+    assert "indemnité" not in text
     assert "intérêts au taux légal" in text
     assert "Jeanne Lefèvre\n8 rue des Lilas\nBâtiment B\n75011 PARIS" in text
     assert "(quatre cent quatre-vingts euros)" in text
@@ -475,7 +480,8 @@ def test_a_template_cannot_forge_headers() -> None:
         )
     }
     message = render(CASES["relance_1"][0], CREDITOR, templates=templates)
-    assert "\n" not in message.subject and "\r" not in message.subject
+    assert "\n" not in message.subject
+    assert "\r" not in message.subject
     assert message.subject == "Relance Bcc: x@y.fr Boulangerie Martin"
     parsed = email.message_from_bytes(message.to_email().as_bytes(), policy=email.policy.default)
     assert parsed["Bcc"] is None
@@ -497,7 +503,8 @@ def test_repr_html_escapes_headers_and_body() -> None:
     message = render(make_action("relance_1", dt.date(2025, 2, 3), client=client), CREDITOR)
     preview = message._repr_html_()
     assert "<script>" not in preview
-    assert "srcdoc=" in preview and "sandbox" in preview
+    assert "srcdoc=" in preview
+    assert "sandbox" in preview
     assert "Relance" in preview
 
 
@@ -519,7 +526,8 @@ def test_to_email_has_text_and_html_alternatives() -> None:
     assert [part.get_content_type() for part in parsed.iter_parts()] == ["text/plain", "text/html"]
     plain = parsed.get_body(preferencelist=("plain",))
     html = parsed.get_body(preferencelist=("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     assert plain.get_content() == message.text
     assert html.get_content() == message.html
 
@@ -580,7 +588,7 @@ def test_to_email_needs_the_creditor_email() -> None:
     creditor = attrs.evolve(CREDITOR, email=None)
     message = render(CASES["relance_1"][0], creditor)
     assert message.message_id is None
-    with pytest.raises(MissingDataError, match="Creditor.email"):
+    with pytest.raises(MissingDataError, match=r"Creditor\.email"):
         message.to_email()
 
 
@@ -589,7 +597,7 @@ def test_letters_can_be_emailed_when_the_client_has_an_address() -> None:
     assert parsed["To"].addresses[0].addr_spec == "compta@boulangerie-martin.fr"
     client = attrs.evolve(BUSINESS, email=None)
     message = render(make_action("lettre_relance", dt.date(2025, 3, 3), client=client), CREDITOR)
-    with pytest.raises(MissingDataError, match="Client.email"):
+    with pytest.raises(MissingDataError, match=r"Client\.email"):
         message.to_email()
 
 
@@ -759,9 +767,10 @@ def test_missing_import_is_template_not_found() -> None:
     ],
 )
 def test_missing_contact_data(step_key: str, attribute: str, field: str) -> None:
-    client = attrs.evolve(BUSINESS, **{attribute: None})
+    changes: dict[str, object] = {attribute: None}
+    client = attrs.evolve(BUSINESS, **changes)  # type: ignore[arg-type]
     action = make_action(step_key, dt.date(2025, 3, 18), client=client)
-    with pytest.raises(MissingDataError, match=field):
+    with pytest.raises(MissingDataError, match=field.replace(".", r"\.")):
         render(action, CREDITOR)
 
 
@@ -859,7 +868,8 @@ def test_qr_payload_limits() -> None:
     lines = payload.split("\n")
     assert lines[2] == "1"  # UTF-8: Ω is not in ISO 8859-1
     assert lines[4] == ""
-    assert len(lines[5]) == 70 and len(lines[10]) == 140
+    assert len(lines[5]) == 70
+    assert len(lines[10]) == 140
     assert lines[7] == "EUR12.5"
     with pytest.raises(MissingDataError):
         epc_qr_payload(attrs.evolve(CREDITOR, iban=None), Decimal("1"), "F")
@@ -868,7 +878,8 @@ def test_qr_payload_limits() -> None:
 def test_qr_code_in_email_html_and_letters() -> None:
     mail = rendered("relance_1")
     assert "data:image/png;base64," in mail.html
-    assert mail.qr_payload is not None and "EUR1234.56" in mail.qr_payload
+    assert mail.qr_payload is not None
+    assert "EUR1234.56" in mail.qr_payload
     letter = rendered("lettre_relance")
     assert "data:image/svg+xml" in letter.html
 
@@ -946,33 +957,19 @@ def test_render_plan_from_the_engine() -> None:
     assert render_plan(today.actions, CREDITOR) == messages
 
 
-def test_formal_notice_from_the_engine() -> None:
-    today = plan([F1], [BUSINESS], POLICY, dt.date(2025, 3, 18))
-    action = today.action_for("C001")
-    assert action is not None
-    formal = attrs.evolve(
-        action,
-        step=POLICY.step("mise_en_demeure"),
-        items=tuple(attrs.evolve(item, step=POLICY.step("mise_en_demeure")) for item in action.items),
-    )
-    # The engine computes the penalties on letter steps; here we only need a real Action.
-    message = render(formal, CREDITOR)
-    assert message.channel is Channel.REGISTERED_LETTER
-    assert "mise en demeure" in message.text
-
-
 def test_engine_penalties_are_printed() -> None:
     from relancelib import MemoryJournal
 
     journal = MemoryJournal()
     day = dt.date(2025, 1, 27)
     last: Action | None = None
-    for offset in range(0, 80):
+    for offset in range(80):
         today = plan([F1], [BUSINESS], POLICY, day + dt.timedelta(days=offset), journal)
         for action in today.actions:
             journal.record(action)
             last = action
-    assert last is not None and last.step.key == "mise_en_demeure"
+    assert last is not None
+    assert last.step.key == "mise_en_demeure"
     item = last.items[0]
     assert item.penalties is not None
     message = render(last, CREDITOR)

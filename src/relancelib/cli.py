@@ -290,6 +290,13 @@ def _portfolio(config: Config) -> Portfolio:
         clients.update((client.id, client) for client in read.clients)
         invoices.extend(read.invoices)
         problems.extend(str(problem) for problem in read.problems)
+    elif sources.clients is not None:
+        # Clients alone complete the buyers of Factur-X invoices (an e-mail, a segment...).
+        if not sources.clients.is_file():
+            _fail(f"{sources.clients}: no such file (sources.clients)", ExitCode.DATA)
+        known = io.read_clients_csv(sources.clients, encoding=sources.encoding)
+        clients.update((client.id, client) for client in known.items)
+        problems.extend(str(problem) for problem in known.problems)
     if sources.facturx is not None:
         if not sources.facturx.is_dir():
             _fail(f"{sources.facturx}: no such folder (sources.facturx)", ExitCode.DATA)
@@ -308,7 +315,7 @@ def _portfolio(config: Config) -> Portfolio:
                 )
                 continue
             problems.extend(f"{found.source}: {warning}" for warning in found.warnings)
-            clients.setdefault(found.buyer.id, found.buyer)
+            clients.setdefault(found.buyer.id, found.buyer)  # the clients file comes first
             invoices.append(found.invoice)
     return Portfolio(tuple(clients.values()), tuple(invoices), tuple(problems))
 

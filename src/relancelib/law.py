@@ -203,6 +203,11 @@ def half_year(day: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(day.year, 7, 1), dt.date(day.year, 12, 31)
 
 
+def _half_year_end(day: dt.date) -> dt.date:
+    """The last day of ``day``'s half-year (``day`` already checked)."""
+    return dt.date(day.year, 6, 30) if day.month <= 6 else dt.date(day.year, 12, 31)
+
+
 def _half_year_label(day: dt.date) -> str:
     return f"{day.year} {'H1' if day.month <= 6 else 'H2'}"
 
@@ -508,6 +513,11 @@ class Rates:
     legal_private: RateTable = attrs.field(
         factory=_default_legal_private, converter=_legal_private_table
     )
+    # Default penalty rates already worked out, by first day of half-year: a plan computes
+    # thousands of penalties over the same few half-years.
+    _penalty_rates: dict[dt.date, Decimal] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
 
     def with_mro(
         self, start: dt.date, rate: Decimal, *, source: str, known_through: dt.date | None = None
@@ -553,10 +563,18 @@ def commercial_penalty_rate(on: dt.date, *, rates: Rates | None = None) -> Decim
     :class:`RateUnknownError` when the MRO table does not cover that 1 January or 1 July.
     """
     on = _check_date(on, "on")
-    table = _check_rates(rates).mro
-    reference = half_year(on)[0]
+    tables = _check_rates(rates)
+    return _penalty_rate(on, tables)
+
+
+def _penalty_rate(on: dt.date, tables: Rates) -> Decimal:
+    """:func:`commercial_penalty_rate` for checked arguments, cached per half-year."""
+    reference = dt.date(on.year, 1 if on.month <= 6 else 7, 1)
+    cached = tables._penalty_rates.get(reference)
+    if cached is not None:
+        return cached
     try:
-        mro = table.rate_on(reference)
+        mro = tables.mro.rate_on(reference)
     except RateUnknownError as exc:
         raise RateUnknownError(
             f"the default late-payment rate of {_half_year_label(on)} (Code de commerce "
@@ -564,7 +582,9 @@ def commercial_penalty_rate(on: dt.date, *, rates: Rates | None = None) -> Decim
             f"and {exc}"
         ) from None
     with localcontext(_CONTEXT):
-        return mro + _DEFAULT_RATE_MARGIN
+        rate = mro + _DEFAULT_RATE_MARGIN
+    tables._penalty_rates[reference] = rate
+    return rate
 
 
 def legal_interest_rate(
@@ -696,7 +716,7 @@ def _accrue(
         settle(start)
         cursor = start
         while True:
-            end = min(half_year(cursor)[1], until)
+            end = min(_half_year_end(cursor), until)
             if index < len(dated):
                 end = min(end, dated[index][0])
             if base > 0:
@@ -736,7 +756,7 @@ def _check_span(start: dt.date, until: dt.date, start_field: str) -> None:
 
 
 def _half_year_penalty_rate(day: dt.date, *, rates: Rates) -> Decimal:
-    return commercial_penalty_rate(day, rates=rates)
+    return _penalty_rate(day, rates)
 
 
 def late_penalties(

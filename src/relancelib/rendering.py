@@ -98,6 +98,7 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "sender_lines": "the creditor's postal address block as a list of lines",
     "signatory": "creditor.signatory, or the creditor's name",
     "locale": "the locale the figures are written in",
+    "subject": "the rendered subject (in the text and html blocks)",
 }
 
 #: The filters every template can use; they write in the message's locale.
@@ -118,13 +119,12 @@ _NEEDS: dict[Channel, tuple[str, str]] = {
     Channel.REGISTERED_LETTER: ("address", "a postal address"),
 }
 
-_BLOCKS = ("subject", "text", "html")
 _SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
 _NEWLINES = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]")
 # Blanks that fold (not the no-break spaces of French typography).
 _SPACES = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_HTML_SUFFIX = ".j2"
+_SUFFIX = ".j2"
 # EPC069-12: the beneficiary name holds at most 70 characters, the remittance text 140.
 _EPC_NAME_MAX = 70
 _EPC_TEXT_MAX = 140
@@ -207,9 +207,10 @@ class Message:
 
         ``From`` is the creditor (name and e-mail), ``To`` the client; ``Date`` is the
         message's date at 09:00 Europe/Paris (never the clock) and ``Message-ID`` is
-        :attr:`message_id`.  Non-ASCII names are encoded (RFC 2047) by the standard library.
+        :attr:`message_id`.  Non-ASCII names and subjects are RFC 2047 encoded words; both
+        bodies are UTF-8, quoted-printable.  The result is the same, byte for byte, each time.
         """
-        if self.sender_email is None or self.message_id is None:
+        if self.sender_email is None:
             raise MissingDataError(
                 "the creditor has no e-mail address to send from", field="Creditor.email"
             )
@@ -228,7 +229,7 @@ class Message:
             ("To", _encode_address(self.recipient_name, self.recipient_email)),
             ("Subject", _encode_header(self.subject)),
             ("Date", format_datetime(paris_morning(self.date))),
-            ("Message-ID", self.message_id),
+            ("Message-ID", self.message_id or _message_id(self.action_key, self.sender_email)),
             ("X-Relance-Key", self.action_key),
             ("MIME-Version", "1.0"),
             ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
@@ -524,7 +525,7 @@ class _MappingLoader(jinja2.BaseLoader):
             source = self.sources[template]
         except KeyError:
             raise jinja2.TemplateNotFound(template) from None
-        return source, f"<templates[{template[: -len(_HTML_SUFFIX)]!r}]>", lambda: True
+        return source, f"<templates[{template[: -len(_SUFFIX)]!r}]>", lambda: True
 
     def list_templates(self) -> list[str]:
         return sorted(self.sources)
@@ -559,7 +560,7 @@ def _builtin_set() -> _TemplateSet:
 def builtin_templates() -> tuple[str, ...]:
     """The names of the built-in templates (step keys and variants, without ``.j2``)."""
     return tuple(
-        sorted(n[: -len(_HTML_SUFFIX)] for n in _builtin_names() if not n.startswith("_"))
+        sorted(n[: -len(_SUFFIX)] for n in _builtin_names() if not n.startswith("_"))
     )
 
 
@@ -601,7 +602,7 @@ def _user_set(templates: object) -> _TemplateSet | None:
                     field="templates",
                     value=source,
                 )
-            name = key if key.endswith(_HTML_SUFFIX) else key + _HTML_SUFFIX
+            name = key if key.endswith(_SUFFIX) else key + _SUFFIX
             items.append((name, source))
         return _mapping_set(tuple(sorted(items)))
     raise InvalidFieldError(
@@ -627,10 +628,10 @@ def _find_template(
     sets.append((_builtin_set(), True))
     for template_set, builtin in sets:
         for candidate in candidates:
-            if template_set.has(candidate + _HTML_SUFFIX):
+            if template_set.has(candidate + _SUFFIX):
                 return template_set, candidate, builtin
     raise TemplateNotFoundError(
-        f"no template {name!r} (looked for {', '.join(c + _HTML_SUFFIX for c in candidates)} "
+        f"no template {name!r} (looked for {', '.join(c + _SUFFIX for c in candidates)} "
         "in the user templates and the built-in ones)",
         field="template",
         value=name,
@@ -657,7 +658,7 @@ def _template_location(exc: BaseException, fallback: str) -> tuple[str, int | No
 def _template_label(filename: str) -> str:
     match = re.fullmatch(r"<templates\['(.+)'\]>", filename)
     if match:
-        return match.group(1) + _HTML_SUFFIX
+        return match.group(1) + _SUFFIX
     return os.path.basename(filename)
 
 
@@ -745,10 +746,11 @@ def _sender_lines(creditor: Creditor) -> list[str]:
     return lines
 
 
-def _message_id(key: str, creditor: Creditor) -> str | None:
-    if creditor.email is None:
+def _message_id(key: str, sender_email: str | None) -> str | None:
+    """``<action key@domain of the sender>``: deterministic, so it can be journaled first."""
+    if sender_email is None:
         return None
-    domain = creditor.email.rsplit("@", 1)[1]
+    domain = sender_email.rsplit("@", 1)[1]
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
@@ -890,7 +892,7 @@ def _default_subject(action: Action, context: Mapping[str, Any], template: str) 
     names = _builtin_names()
     builtin = _builtin_set()
     for candidate in (template, action.step.template_name):
-        file_name = candidate + _HTML_SUFFIX
+        file_name = candidate + _SUFFIX
         if file_name in names:
             compiled = _compile(builtin.text, file_name)
             subject = _render_block(builtin.text, compiled, "subject", context)
@@ -1005,7 +1007,7 @@ def render(
         recipient_lines=recipient_lines,
         qr_code=qr_code,
     )
-    file_name = template + _HTML_SUFFIX
+    file_name = template + _SUFFIX
     text_template = _compile(template_set.text, file_name)
     html_body: str | None = None
     if not text_template.blocks:
@@ -1044,7 +1046,7 @@ def render(
         sender_email=creditor.email,
         recipient_name=client.name,
         recipient_email=client.email,
-        message_id=_message_id(action.key, creditor),
+        message_id=_message_id(action.key, creditor.email),
         deadline=deadline,
         locale=locale,
         qr_payload=qr.payload if qr is not None and qr.shown else None,
