@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from relancelib import SqliteJournal, plan
+from relancelib import JournalError, SqliteJournal, plan
 from relancelib.cli import DEMO_JOURNAL, ExitCode, carry_out, cli
 from relancelib.config import load_config
 from relancelib.io import read_portfolio
@@ -123,7 +123,7 @@ def test_plan_prints_the_days_actions_as_a_table(workspace: Path) -> None:
     for key in expected_plan(workspace):
         assert key in out
     # Problems go to stderr: the overpaid invoice is left out, the 90-day terms are flagged.
-    assert "FA-2026-0132: payments exceed the invoice amount" in result.stderr
+    assert "FA-2026-0003: payments exceed the invoice amount" in result.stderr
     assert "payment terms of 90 days" in result.stderr
 
 
@@ -144,8 +144,8 @@ def test_plan_as_json_for_programs(workspace: Path) -> None:
     assert first["step"] == "relance_1"
     assert first["channel"] == "email"
     assert first["totals"] == {"EUR": "1840.00"}
-    assert first["items"][0]["invoice"] == "FA-2026-0101"
-    assert {"invoice": "FA-2026-0132", "severity": "error"}.items() <= data["problems"][-1].items()
+    assert first["items"][0]["invoice"] == "FA-2026-0022"
+    assert any(p["invoice"] == "FA-2026-0003" and p["severity"] == "error" for p in data["problems"])
     assert data["import_problems"] == []
 
 
@@ -157,7 +157,7 @@ def test_plan_as_csv_for_spreadsheets(workspace: Path) -> None:
     items = sum(len(a["items"]) for a in data["actions"])
     assert len(lines) == 1 + items
     assert ";" in lines[0]
-    assert any("FA-2026-0101" in line and "1840,00" in line for line in lines)
+    assert any("FA-2026-0022" in line and "1840,00" in line for line in lines)
 
 
 def test_plan_on_a_weekend_is_empty(workspace: Path) -> None:
@@ -250,7 +250,7 @@ def test_a_failed_render_records_nothing_for_that_action_and_exits_4(raw_workspa
     out = raw_workspace / "sortie"
     result = relance("run", "--date", DAY, "--out", out, "-c", raw_workspace / "relance.toml")
     assert result.exit_code == ExitCode.RENDER == 4
-    assert "not written: C004 relance_1 (FA-2026-0125)" in result.stdout
+    assert "not written: C004 relance_1 (FA-2026-0023)" in result.stdout
     assert "no e-mail address" in result.stdout
     clients = {client for _key, client, _ref in records(raw_workspace)}
     assert "C004" not in clients
@@ -260,6 +260,30 @@ def test_a_failed_render_records_nothing_for_that_action_and_exits_4(raw_workspa
     again = relance("run", "--date", DAY, "--out", out, "-c", raw_workspace / "relance.toml")
     assert again.exit_code == 4
     assert [c for _k, c, _r in records(raw_workspace)].count("C004") == 0
+
+
+def test_manual_channels_are_written_but_left_to_record_by_hand(workspace: Path) -> None:
+    config = workspace / "relance.toml"
+    text = config.read_text(encoding="utf-8")
+    start, end = text.index("[policy]"), text.index("# A softer policy")
+    config.write_text(
+        text[:start]
+        + '[policy]\n[[policy.steps]]\nkey = "appel"\noffset_days = 1\nchannel = "phone"\n\n'
+        + text[end:],
+        encoding="utf-8",
+    )
+    out = workspace / "appels"
+    result = relance("run", "--date", DAY, "--out", out, "--manual", "phone", "-c", config)
+    assert result.exit_code == 0, result.output
+    scripts = sorted(p.name for p in out.glob("*_appel.txt"))
+    emails = sorted(p.name for p in out.glob("*.eml"))  # the VIP clients' own policy
+    assert len(scripts) > 10
+    assert f"Recorded {len(emails)} action(s)" in result.stdout
+    assert result.stdout.count("to record once done: relance record rl-") == len(scripts)
+    keys = expected_plan(workspace)
+    assert len(keys) == len(scripts)  # the calls are still due
+    assert relance("record", keys[0], "-r", "appel passé", "--date", DAY, "-c", config).exit_code == 0
+    assert len(expected_plan(workspace)) == len(keys) - 1
 
 
 @pytest.mark.slow
@@ -276,7 +300,7 @@ def test_run_after_a_history_writes_letters_and_call_scripts(workspace: Path) ->
     assert f"{DAY}_C012_appel.txt" in names
     assert f"{DAY}_C004_relance_1.eml" in names
     assert (out / f"{DAY}_C005_lettre_relance.pdf").read_bytes().startswith(b"%PDF")
-    assert "FA-2026-0128" in (out / f"{DAY}_C012_appel.txt").read_text(encoding="utf-8")
+    assert "FA-2026-0016" in (out / f"{DAY}_C012_appel.txt").read_text(encoding="utf-8")
     refs = {client: ref for _key, client, ref in records(workspace) if ref and not ref.startswith("simulation")}
     assert refs["C009"] == f"{DAY}_C009_mise_en_demeure.pdf"  # a letter: its file name
     assert refs["C001"].startswith("<rl-")  # an e-mail: its Message-ID
@@ -294,6 +318,7 @@ def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_pat
     assert written == []
     assert len(failed) == 1
     assert "already recorded" in failed[0].reason
+    assert not failed[0].stays_due
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -413,7 +438,7 @@ def test_record_an_action_done_by_hand_then_see_it_in_history(workspace: Path) -
             "client_id": "C001",
             "step": "relance_1",
             "channel": "email",
-            "steps": [{"invoice": "FA-2026-0101", "step": "relance_1"}],
+            "steps": [{"invoice": "FA-2026-0022", "step": "relance_1"}],
             "reference": "appel de Mme Gauthier, paiement promis",
             "key": key,
         }
@@ -610,3 +635,44 @@ def test_help_lists_the_commands_and_exit_codes() -> None:
     for name in ("plan", "run", "record", "history", "init", "demo"):
         assert name in result.stdout
     assert "Exit codes" in result.stdout
+
+
+def test_progress_bar_on_a_terminal_does_not_change_the_result(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    sample = load_sample()
+    day = plan(sample.invoices, sample.clients, sample.policy, sample.as_of)
+    emails = [a for a in day.actions if a.client.email is not None]
+    assert len(emails) >= 10  # enough for the bar to show
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    written, failed = carry_out(
+        emails, sample.creditor, tmp_path / "out", None, policy=sample.policy, progress=terminal
+    )
+    assert failed == []
+    assert len(written) == len(emails) == len(list((tmp_path / "out").iterdir()))
+    assert "Writing messages" in screen.getvalue()
+
+
+def test_a_journal_failure_after_writing_removes_the_file(tmp_path: Path) -> None:
+    sample = load_sample()
+    day = plan(sample.invoices, sample.clients, sample.policy, sample.as_of)
+    journal = SqliteJournal(tmp_path / "j.sqlite")
+    journal.close()  # recording now fails: the journal cannot store the action
+    with pytest.raises(JournalError, match=r"closed database"):
+        carry_out(day.actions[:1], sample.creditor, tmp_path / "out", journal, policy=sample.policy)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_an_ascii_terminal_does_not_crash_a_run(workspace: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    env.pop("RELANCE_CONFIG", None)
+    result = subprocess.run(
+        [*entry_point(), "plan", "--date", DAY],
+        cwd=workspace, capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"C001 Boulangerie P?tisserie Gauthier" in result.stdout

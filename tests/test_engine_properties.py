@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import random
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -39,13 +40,12 @@ START = dt.date(2025, 1, 2)
 ISSUED = dates(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
 SIM_DAYS = 120
 
-# Fast: a few dozen examples of a 120-day simulation each.
-simulation = settings(
-    deadline=None,
-    max_examples=40,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-quick = settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+# A few dozen examples of a 120-day simulation each keep the file fast; set
+# RELANCELIB_EXAMPLES_SCALE=10 for a deeper (nightly) run.
+SCALE = int(os.environ.get("RELANCELIB_EXAMPLES_SCALE", "1"))
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+simulation = settings(deadline=None, max_examples=40 * SCALE, suppress_health_check=SLOW_OK)
+quick = settings(deadline=None, max_examples=80 * SCALE, suppress_health_check=SLOW_OK)
 
 Portfolio = tuple[list[Client], list[Invoice]]
 
@@ -180,9 +180,7 @@ def test_steps_are_never_skipped_nor_repeated(world: Portfolio, policy: Reminder
             assert on >= due + dt.timedelta(days=policy.step(key).offset_days)
 
 
-@settings(
-    deadline=None, max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
+@settings(deadline=None, max_examples=30 * SCALE, suppress_health_check=SLOW_OK)
 @given(
     world=worlds(with_payments=False, hold_until=st.none(), max_invoices=5),
     policy=policies(first_offset=st.integers(0, 10)),
@@ -389,7 +387,7 @@ def test_negative_offset_steps_never_sent_after_due_date(
                 assert on <= due[number], f"{number}: {key} sent on {on}, after the due date"
 
 
-@settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=20 * SCALE, suppress_health_check=SLOW_OK)
 @given(world=worlds(), policy=policies())
 def test_sqlite_and_memory_journals_give_the_same_plans(
     tmp_path_factory: pytest.TempPathFactory, world: Portfolio, policy: ReminderPolicy

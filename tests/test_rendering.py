@@ -358,6 +358,7 @@ def test_call_script_says_whom_to_call_and_what_to_note() -> None:
     assert "Date de paiement promise" in message.text
     assert message.action_key in message.text
     assert message.action_key in message.html
+    assert message.qr_payload is None  # no QR code drawn for a call script
 
 
 # ---------------------------------------------------------------------------------------------
@@ -975,3 +976,16 @@ def test_engine_penalties_are_printed() -> None:
     message = render(last, CREDITOR)
     assert f"{item.penalties.amount:.2f}".replace(".", ",") in message.text
     assert "40,00" in message.text
+
+
+def test_single_currency_conveniences() -> None:
+    templates = {
+        "relance_1": "{{ invoices|length }} {{ total|amount(currency) }} {{ claimed_total }} {{ as_of|date }}"
+    }
+    message = render(CASES["relance_1"][0], CREDITOR, templates=templates)
+    assert message.text == f"1 1{NNBSP}234,56{NBSP}€ 1234.56 3 février 2025\n"
+    chf = Invoice("F-CH-1", "C001", dt.date(2025, 1, 2), dt.date(2025, 2, 1), Decimal("500.00"), currency="CHF")
+    mixed = make_action("relance_1", dt.date(2025, 2, 3), invoices=(F1, chf))
+    with pytest.raises(TemplateRenderError, match="'total' is undefined"):
+        render(mixed, CREDITOR, templates=templates)
+    assert f"Total{NBSP}: 500,00{NBSP}CHF + 1{NNBSP}234,56{NBSP}€" in render(mixed, CREDITOR).text

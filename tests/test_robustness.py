@@ -307,6 +307,23 @@ def test_record_refuses_junk_naming_the_argument(journal: Any, label: str, junk:
     assert journal.record(action, reference="<msg-1@martin.fr>")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Journal.history(as_of) does not check as_of: MemoryJournal raises TypeError, "
+    "SqliteJournal AttributeError (None and datetimes are even accepted, unlike in memory)",
+)
+@pytest.mark.parametrize(
+    ("label", "junk"),
+    [*JUNK, ("datetime-noon", dt.datetime(2025, 4, 1, 12, 0))],
+    ids=[*(label for label, _ in JUNK), "datetime-noon"],
+)
+def test_journal_history_refuses_junk_naming_as_of(journal: Any, label: str, junk: object) -> None:
+    (action,) = plan([INVOICE], [CLIENT], POLICY, D(2025, 4, 1)).actions
+    journal.record(action)
+    with pytest.raises(RelanceError, match=r"as_of"):
+        journal.history(junk)
+
+
 @pytest.mark.xfail(strict=True, reason="records(client_id=10**30) raises OverflowError from sqlite3")
 def test_sqlite_records_with_a_huge_client_id_is_a_relance_error(tmp_path: Path) -> None:
     with SqliteJournal(tmp_path / "journal.db") as sqlite, contextlib.suppress(RelanceError):

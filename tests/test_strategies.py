@@ -229,3 +229,13 @@ def test_portfolio_options_reach_clients_and_invoices(
     assert len(bills) == 3
     assert {client.segment for client in people} == {"vip"}
     assert {bill.currency for bill in bills} == {"CHF"}
+
+
+@fast
+@given(portfolio=portfolios(min_clients=0, max_clients=1))
+def test_a_portfolio_without_clients_has_no_invoices(
+    portfolio: tuple[list[Client], list[Invoice]],
+) -> None:
+    people, bills = portfolio
+    if not people:
+        assert bills == []

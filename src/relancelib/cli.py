@@ -464,6 +464,8 @@ class NotWritten:
 
     action: Action
     reason: str
+    #: False when another run recorded the action meanwhile: it is done, not due.
+    stays_due: bool = True
 
 
 _SUFFIXES = {
@@ -522,13 +524,16 @@ def carry_out(
     policy: PolicyLike,
     config: Config | None = None,
     progress: Console | None = None,
+    manual: Iterable[Channel] = (),
 ) -> tuple[list[Written], list[NotWritten]]:
     """Render each action, write its file into ``out``, then record it in ``journal``.
 
     In that order: an action that fails to render or to be written records nothing and
-    stays due.  ``journal=None`` is a dry run.  When the journal says another run recorded
-    the action meanwhile, the file just written is removed.
+    stays due.  ``journal=None`` is a dry run; actions of the ``manual`` channels are
+    written but not recorded (a person records them once done).  When the journal says
+    another run recorded the action meanwhile, the file just written is removed.
     """
+    by_hand = frozenset(manual)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Written] = []
     failed: list[NotWritten] = []
@@ -556,12 +561,21 @@ def carry_out(
                 continue
             reference = message_id or path.name
             recorded = False
-            if journal is not None:
-                recorded = journal.record(action, on=action.on, reference=reference)
+            if journal is not None and action.channel not in by_hand:
+                try:
+                    recorded = journal.record(action, on=action.on, reference=reference)
+                except BaseException:
+                    # Not recorded, so not written either: the next run writes it again.
+                    path.unlink(missing_ok=True)
+                    raise
                 if not recorded:
                     path.unlink(missing_ok=True)
                     failed.append(
-                        NotWritten(action, "already recorded by another run: file removed")
+                        NotWritten(
+                            action,
+                            "already recorded by another run (file removed)",
+                            stays_due=False,
+                        )
                     )
                     bar.advance(task)
                     continue
@@ -587,18 +601,27 @@ def _summary(
         console.print(f"Wrote {len(written)} file(s) to {out}/ ({detail}).")
         for item in written:
             console.print(f"  {item.path}")
+    elif failed:
+        console.print("No file written.")
     else:
         console.print("Nothing to write: no action is due.")
     if dry_run:
         console.print("Dry run: nothing was recorded in the journal.")
     elif written:
         console.print(f"Recorded {sum(1 for w in written if w.recorded)} action(s) in the journal.")
+        for item in written:
+            if not item.recorded:
+                console.print(
+                    f"  to record once done: relance record {item.action.key} "
+                    f"--date {item.action.on.isoformat()} --reference '...'  "
+                    f"({item.action.client.id}, {item.action.step.key})"
+                )
     for miss in failed:
+        consequence = "; nothing recorded, it stays due" if miss.stays_due else ""
         _warn(
             console,
             f"not written: {miss.action.client.id} {miss.action.step.key} "
-            f"({', '.join(n for n, _s in miss.action.steps)}): "
-            f"{miss.reason}; nothing recorded, it stays due",
+            f"({', '.join(n for n, _s in miss.action.steps)}): {miss.reason}{consequence}",
         )
 
 
@@ -673,11 +696,23 @@ def _strict_exit(strict: bool, day_plan: Plan, portfolio: Portfolio) -> None:
     help="The folder the messages are written to (created if needed).",
 )
 @click.option("--dry-run", is_flag=True, help="Write the files but record nothing in the journal.")
+@click.option(
+    "--manual",
+    multiple=True,
+    type=click.Choice([channel.value for channel in Channel]),
+    help="Write the actions of this channel but leave them to 'relance record' once done "
+    "(e.g. --manual phone: each call is recorded when it was made). Repeatable.",
+)
 @_config_option
 @_strict_option
 @_debug_option
 def run_command(
-    day: dt.date | None, out: Path, dry_run: bool, config_path: Path | None, strict: bool
+    day: dt.date | None,
+    out: Path,
+    dry_run: bool,
+    manual: tuple[str, ...],
+    config_path: Path | None,
+    strict: bool,
 ) -> None:
     """Write every due action into a folder and record it in the journal.
 
@@ -702,12 +737,12 @@ def run_command(
             day_plan = _plan_day(config, portfolio, as_of, journal)
             written, failed = carry_out(
                 day_plan.actions, config.creditor, out, journal, policy=config.policy,
-                config=config, progress=err,
+                config=config, progress=err, manual=[Channel(value) for value in manual],
             )  # fmt: skip
     _summary(out_console, written, failed, out, dry_run=dry_run)
     _print_problems(err, (str(p) for p in day_plan.problems), "Problems in the plan:")
     _print_problems(err, portfolio.problems, "Rows that could not be imported:")
-    if failed:
+    if any(miss.stays_due for miss in failed):
         raise click.exceptions.Exit(ExitCode.RENDER)
     _strict_exit(strict, day_plan, portfolio)
 
@@ -921,6 +956,11 @@ def demo_command(day: dt.date | None, out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """The console script's entry point (``relance``)."""
+    # Cron may run with an ASCII locale: a "€" must not turn a run into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     cli.main(args=list(argv) if argv is not None else None, prog_name="relance")
 
 

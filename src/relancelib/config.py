@@ -410,7 +410,7 @@ class _Reader:
         text = self.string(path, value)
         if "\x00" in text:
             raise self.error(path, "is not a valid path", value)
-        found = Path(os.path.expanduser(text))
+        found = Path(text)  # "~" is not expanded: the library reads no environment
         if not found.is_absolute() and self.base_dir is not None:
             found = self.base_dir / found
         return found

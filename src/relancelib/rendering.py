@@ -83,6 +83,8 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "items": "the ActionItems: invoice, balance, days_overdue, penalties, indemnity, claimed",
     "totals": "principal due per currency (a mapping)",
     "claimed": "principal + penalties + indemnities per currency (a mapping)",
+    "penalties_total": "the computed penalties (or legal interest) per currency",
+    "indemnity_total": "the recovery indemnities per currency",
     "letter_date": "the date of the message (render's as_of, default action.on)",
     "deadline": "calendar.legal_deadline(letter_date, deadline_days) (CPC 641-642)",
     "deadline_days": "the number of days given to pay (8 by default)",
@@ -99,6 +101,11 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "signatory": "creditor.signatory, or the creditor's name",
     "locale": "the locale the figures are written in",
     "subject": "the rendered subject (in the text and html blocks)",
+    "invoices": "the invoices of the action (item.invoice for each item)",
+    "as_of": "the same as letter_date",
+    "currency": "the action's currency (only when all its invoices share one)",
+    "total": "the principal due (only when all invoices share one currency)",
+    "claimed_total": "principal + penalties + indemnity (only with a single currency)",
 }
 
 #: The filters every template can use; they write in the message's locale.
@@ -429,29 +436,37 @@ class PaymentQR:
 # Template environments.
 
 
+def _defined(value: Any) -> Any:
+    """``value``, or the UndefinedError naming the missing variable a filter was given."""
+    if isinstance(value, jinja2.Undefined):
+        str(value)  # StrictUndefined raises "'total' is undefined"
+        raise jinja2.UndefinedError("a filter was given an undefined value")
+    return value
+
+
 @pass_context
 def _f_amount(ctx: Context, value: Decimal | int, currency: str = "EUR") -> str:
-    return formatting.format_amount(value, currency, locale=ctx["locale"])
+    return formatting.format_amount(_defined(value), currency, locale=ctx["locale"])
 
 
 @pass_context
 def _f_date(ctx: Context, value: dt.date, style: formatting.DateStyle = "long") -> str:
-    return formatting.format_date(value, style=style, locale=ctx["locale"])
+    return formatting.format_date(_defined(value), style=style, locale=ctx["locale"])
 
 
 @pass_context
 def _f_words(ctx: Context, value: Decimal | int, currency: str = "EUR") -> str:
-    return formatting.amount_in_words(value, currency, locale=ctx["locale"])
+    return formatting.amount_in_words(_defined(value), currency, locale=ctx["locale"])
 
 
 @pass_context
 def _f_percent(ctx: Context, value: Decimal | int) -> str:
-    return formatting.format_percent(value, locale=ctx["locale"])
+    return formatting.format_percent(_defined(value), locale=ctx["locale"])
 
 
 @pass_context
 def _f_days(ctx: Context, value: int) -> str:
-    return formatting.format_days(value, locale=ctx["locale"])
+    return formatting.format_days(_defined(value), locale=ctx["locale"])
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -796,7 +811,14 @@ def _context(
 ) -> dict[str, Any]:
     reference = _reference(action)
     client = action.client
-    return {
+    penalties_total: dict[str, Decimal] = {}
+    indemnity_total: dict[str, Decimal] = {}
+    for item in action.items:
+        currency = item.currency
+        if item.penalties is not None and item.penalties.days:
+            penalties_total[currency] = penalties_total.get(currency, 0) + item.penalties.amount
+        indemnity_total[currency] = indemnity_total.get(currency, 0) + item.indemnity
+    context: dict[str, Any] = {
         "action": action,
         "client": client,
         "creditor": creditor,
@@ -804,6 +826,8 @@ def _context(
         "items": action.items,
         "totals": action.totals,
         "claimed": action.claimed,
+        "penalties_total": penalties_total,
+        "indemnity_total": indemnity_total,
         "letter_date": letter_date,
         "deadline": deadline,
         "deadline_days": deadline_days,
@@ -819,7 +843,14 @@ def _context(
         "sender_lines": _sender_lines(creditor),
         "signatory": creditor.signatory or creditor.name,
         "locale": locale,
+        "invoices": action.invoices,
+        "as_of": letter_date,
     }
+    if len(action.totals) == 1:
+        # Single-currency conveniences; absent (an error if used) for a mixed action.
+        [(currency, total)] = action.totals.items()
+        context.update(currency=currency, total=total, claimed_total=action.claimed[currency])
+    return context
 
 
 class _HTMLToText(HTMLParser):
@@ -887,7 +918,7 @@ def _clean_subject(subject: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub(" ", subject)).strip()
 
 
-def _default_subject(action: Action, context: Mapping[str, Any], template: str) -> str:
+def _default_subject(action: Action, context: dict[str, Any], template: str) -> str:
     """The subject of a template without a ``subject`` block: the built-in one, if any."""
     names = _builtin_names()
     builtin = _builtin_set()
@@ -915,7 +946,7 @@ def _render_block(
     env: SandboxedEnvironment,
     template: jinja2.Template,
     block: str | None,
-    context: Mapping[str, Any],
+    context: dict[str, Any],
 ) -> str | None:
     """Render one block of ``template`` (the whole template for ``block=None``).
 
@@ -929,7 +960,7 @@ def _render_block(
         render_block = template.blocks.get(block)
         if render_block is None:
             return None
-        return "".join(render_block(template.new_context(dict(context))))
+        return "".join(render_block(template.new_context(context)))  # new_context copies
     except Exception as exc:
         raise _template_error(exc, env, template.name or "<template>") from exc
 

@@ -448,6 +448,8 @@ def portfolios(
         )
     )
     ids = [client.id for client in people]
+    if not ids:
+        return people, []
     bills = draw(
         st.lists(
             invoices(client_ids=ids, **invoice_options),
