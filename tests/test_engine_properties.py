@@ -407,3 +407,63 @@ def test_sqlite_and_memory_journals_give_the_same_plans(
 def _contents(history: History) -> tuple[dict[str, list[tuple[str, dt.date]]], dict[str, dt.date]]:
     steps = {number: sorted(done) for number, done in history.steps.items()}
     return steps, dict(history.contacts)
+
+
+def due_by_the_rules(
+    invoices: Sequence[Invoice], policy: ReminderPolicy, as_of: dt.date, history: History
+) -> set[tuple[str, str, str]]:
+    """The (client id, invoice number, step key) triples due on ``as_of``, read off DESIGN.md."""
+    if policy.business_days_only and not policy.calendar.is_business_day(as_of):
+        return set()  # rule 5
+    due = set()
+    for invoice in invoices:
+        if invoice.balance(as_of) <= policy.min_balance or invoice.disputed:
+            continue  # rule 1
+        if invoice.hold_until is not None and not invoice.hold_until < as_of:
+            continue  # rule 1
+        last = history.contacts.get(invoice.client_id)
+        if last is not None and (as_of - last).days < policy.min_gap_days:
+            continue  # rule 4
+        done = [policy.index(key) for key, _on in history.steps.get(invoice.number, ())]
+        position = max(done) + 1 if done else 0
+        while (
+            position < len(policy.steps)
+            and policy.steps[position].offset_days < 0
+            and as_of > invoice.due_date
+        ):
+            position += 1  # rule 3
+        if position == len(policy.steps):
+            continue
+        step = policy.steps[position]
+        if as_of >= invoice.due_date + dt.timedelta(days=step.offset_days):  # rule 2
+            due.add((invoice.client_id, invoice.number, step.key))
+    return due
+
+
+@simulation
+@given(
+    world=worlds(overpaid=True),
+    policy=policies(),
+    recorded=st.lists(st.booleans(), min_size=SIM_DAYS, max_size=SIM_DAYS),
+    late=st.integers(0, 3),
+)
+def test_plan_follows_the_rules_of_the_design(
+    world: Portfolio, policy: ReminderPolicy, recorded: list[bool], late: int
+) -> None:
+    """Each day's plan holds exactly the invoices the design's five rules say are due.
+
+    Actions are recorded only on some days, and then ``late`` days after they were planned
+    (the journal holds them from that date), so pending actions and late records occur.
+    """
+    clients, invoices = world
+    journal = MemoryJournal()
+    for day, record_today in zip(days(START, SIM_DAYS), recorded, strict=True):
+        today = plan(invoices, clients, policy, day, journal)
+        expected = due_by_the_rules(invoices, policy, day, journal.history(day))
+        got = {(a.client.id, number, step) for a in today.actions for number, step in a.steps}
+        assert got == expected, day
+        overpaid = {i.number for i in invoices if i.balance(day) < 0}
+        assert {p.invoice_number for p in today.errors} == overpaid
+        if record_today:
+            for action in today.actions:
+                journal.record(action, on=day + late * DAY)

@@ -85,7 +85,7 @@ def test_a_policy_needs_steps() -> None:
 
 
 def test_unknown_holiday_calendar_is_refused() -> None:
-    with pytest.raises(UnknownCalendarError, match=r"Calendar\.code: 'DE'"):
+    with pytest.raises(UnknownCalendarError, match=r"ReminderPolicy\.holidays: 'DE'"):
         ReminderPolicy("p", [Step("a", 1, Channel.EMAIL)], holidays="DE")
 
 

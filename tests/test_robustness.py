@@ -137,26 +137,9 @@ VALID: dict[str, tuple[Callable[..., Any], dict[str, object]]] = {
 
 _ALL = {label for label, _junk in JUNK}
 
-# Known defects, each shown by strict xfails (see the report to the lead): the reason and
-# the junk that shows it (the rest of the junk is handled well).
-_BUGS: dict[tuple[str, str], tuple[str, set[str]]] = {
-    ("ReminderPolicy", "holidays"): (
-        "the error names 'Calendar.code', not the policy's field 'ReminderPolicy.holidays'",
-        _ALL,
-    ),
-    ("SqliteJournal", "timeout"): (
-        "timeout is not checked: None/str/object/datetime/list give TypeError, NaN ValueError",
-        _ALL - {"minus-one", "huge", "float"},
-    ),
-    ("SqliteJournal", "path"): (
-        "a path with a NUL byte raises sqlite3's plain ValueError (not caught)",
-        {"nul"},
-    ),
-    ("MemoryJournal", "records"): (
-        "a non-iterable records argument raises TypeError",
-        _ALL - {"empty", "euro-sign", "nul", "bytes", "list"},
-    ),
-}
+# Known defects, each shown by strict xfails: the reason and the junk that shows it (none
+# left: the ones this file found are fixed, and their cases now pass).
+_BUGS: dict[tuple[str, str], tuple[str, set[str]]] = {}
 
 
 def _cases() -> list[Any]:
@@ -274,10 +257,6 @@ def test_plan_refuses_a_journal_whose_history_is_junk() -> None:
         plan([INVOICE], [CLIENT], POLICY, D(2025, 4, 1), Liar())  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a date outside the calendar's years is reported as 'day: ...', not as 'as_of'",
-)
 def test_plan_names_as_of_for_a_date_the_calendar_does_not_cover() -> None:
     with pytest.raises(RelanceError, match=r"^as_of"):
         plan([INVOICE], [CLIENT], POLICY, D(1, 1, 1))
@@ -307,11 +286,6 @@ def test_record_refuses_junk_naming_the_argument(journal: Any, label: str, junk:
     assert journal.record(action, reference="<msg-1@martin.fr>")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Journal.history(as_of) does not check as_of: MemoryJournal raises TypeError, "
-    "SqliteJournal AttributeError (None and datetimes are even accepted, unlike in memory)",
-)
 @pytest.mark.parametrize(
     ("label", "junk"),
     [*JUNK, ("datetime-noon", dt.datetime(2025, 4, 1, 12, 0))],
@@ -324,7 +298,6 @@ def test_journal_history_refuses_junk_naming_as_of(journal: Any, label: str, jun
         journal.history(junk)
 
 
-@pytest.mark.xfail(strict=True, reason="records(client_id=10**30) raises OverflowError from sqlite3")
 def test_sqlite_records_with_a_huge_client_id_is_a_relance_error(tmp_path: Path) -> None:
     with SqliteJournal(tmp_path / "journal.db") as sqlite, contextlib.suppress(RelanceError):
         sqlite.records(10**30)  # type: ignore[arg-type]
@@ -370,10 +343,6 @@ def test_text_and_rates_are_kept_exactly_as_given() -> None:
     assert policy.steps == (STEP,)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="without a currency, Payment.amount keeps an int as an int (annotated Decimal)",
-)
 def test_payment_amount_is_always_a_decimal() -> None:
     assert isinstance(Payment(D(2025, 4, 1), 10).amount, Decimal)
 

@@ -262,7 +262,14 @@ class _PolicyDay:
         self.notice = frozenset(step.key for step in policy.steps if step.is_formal_notice)
         self.gap = policy.min_gap_days
         self.min_balance = policy.min_balance
-        self.active = not policy.business_days_only or policy.calendar.is_business_day(as_of)
+        try:
+            self.active = not policy.business_days_only or policy.calendar.is_business_day(as_of)
+        except InvalidFieldError as exc:
+            raise InvalidFieldError(
+                f"is outside the years the {policy.holidays} calendar covers ({exc})",
+                field="as_of",
+                value=as_of,
+            ) from None
 
 
 def _check_as_of(as_of: object) -> dt.date:

@@ -82,6 +82,20 @@ class Journal(Protocol):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _check_day(value: object, field: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InvalidFieldError(
+            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
+        )
+    return value
+
+
+def _check_client_id(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidFieldError("must be a client id (a string) or None", field="client_id", value=value)
+    return value
+
+
 def _check_record_args(
     action: object, on: object, reference: object
 ) -> tuple[Action, dt.date, str | None]:
@@ -89,11 +103,7 @@ def _check_record_args(
         raise InvalidFieldError(
             "must be an Action from relancelib.plan()", field="action", value=action
         )
-    when = action.on if on is None else on
-    if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(when).__name__}", field="on", value=when
-        )
+    when = _check_day(action.on if on is None else on, "on")
     if reference is not None and (
         not isinstance(reference, str) or not reference.strip() or _CONTROL.search(reference)
     ):
@@ -165,6 +175,8 @@ class MemoryJournal(_FrameMixin):
         self._steps: dict[str, list[tuple[str, dt.date]]] = {}
         self._contacts: dict[str, dt.date] = {}
         self._latest: dt.date | None = None
+        if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
+            raise InvalidFieldError("must be an iterable of Record", field="records", value=records)
         for record in records:
             if not isinstance(record, Record):
                 raise InvalidFieldError(
@@ -204,6 +216,7 @@ class MemoryJournal(_FrameMixin):
 
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""
+        client_id = _check_client_id(client_id)
         with self._lock:
             chosen = [r for r in self._records if client_id is None or r.client_id == client_id]
         return tuple(sorted(chosen, key=lambda r: r.on))
@@ -215,6 +228,7 @@ class MemoryJournal(_FrameMixin):
         without a copy (plans over millions of invoices read it once per invoice): treat it
         as read-only; it reflects the journal as it is until the next ``record``.
         """
+        as_of = _check_day(as_of, "as_of")
         with self._lock:
             if self._latest is None:
                 return History()
@@ -259,7 +273,21 @@ class SqliteJournal(_FrameMixin):
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path):
             raise InvalidFieldError("must be a file path", field="SqliteJournal.path", value=path)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout <= 3600  # NaN fails both comparisons
+        ):
+            raise InvalidFieldError(
+                "must be a number of seconds between 0 and 3600",
+                field="SqliteJournal.timeout",
+                value=timeout,
+            )
         self.path = os.fspath(path)
+        if "\x00" in self.path:
+            raise InvalidFieldError(
+                "must not contain a NUL character", field="SqliteJournal.path", value=path
+            )
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(
@@ -379,6 +407,7 @@ class SqliteJournal(_FrameMixin):
 
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""
+        client_id = _check_client_id(client_id)
         out: list[Record] = []
         current: list[Any] | None = None
         pairs: list[tuple[str, str]] = []
@@ -395,6 +424,7 @@ class SqliteJournal(_FrameMixin):
 
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for the engine."""
+        as_of = _check_day(as_of, "as_of")
         steps: dict[str, list[tuple[str, dt.date]]] = {}
         contacts: dict[str, dt.date] = {}
         dates: dict[str, dt.date] = {}

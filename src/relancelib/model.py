@@ -440,6 +440,7 @@ class Payment:
         currency = self.currency or "EUR"
         if self.currency is None:
             _check_amount_type(self.amount, "Payment.amount", allow_zero=False)
+            object.__setattr__(self, "amount", Decimal(self.amount))
         else:
             object.__setattr__(
                 self, "amount", to_money(self.amount, currency, "Payment.amount", allow_zero=False)

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from relancelib.errors import InvalidFieldError
-from relancelib.workdays import Calendar
+from relancelib.workdays import Calendar, check_calendar_code
 
 __all__ = ["Channel", "ReminderPolicy", "Step"]
 
@@ -144,8 +144,7 @@ def _min_balance(value: Any) -> Decimal:
 
 
 def _calendar_code(value: Any) -> str:
-    # Validates the code against the holidays package (raises UnknownCalendarError).
-    return Calendar.for_code(value).code
+    return check_calendar_code(value, field="ReminderPolicy.holidays")
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ import holidays as _holidays
 
 from relancelib.errors import InvalidFieldError, UnknownCalendarError
 
-__all__ = ["CALENDAR_CODES", "Calendar"]
+__all__ = ["CALENDAR_CODES", "Calendar", "check_calendar_code"]
 
 # Our calendar codes (ISO 3166-2 style) mapped to the ``holidays`` package's France subdivisions.
 _SUBDIVISIONS: dict[str, str | None] = {
@@ -49,14 +49,20 @@ _MIN_YEAR = 1900
 _MAX_YEAR = 2200
 
 
-def _check_code(value: object) -> str:
+def check_calendar_code(value: object, *, field: str = "Calendar.code") -> str:
+    """Return ``value`` if it is a calendar code :class:`Calendar` knows, else raise
+    :class:`~relancelib.errors.UnknownCalendarError` naming ``field``."""
     if not isinstance(value, str) or value not in _SUBDIVISIONS:
         raise UnknownCalendarError(
             f"is not a known calendar code (known: {', '.join(CALENDAR_CODES)})",
-            field="Calendar.code",
+            field=field,
             value=value,
         )
     return value
+
+
+def _check_code(value: object) -> str:
+    return check_calendar_code(value)
 
 
 def _check_date(value: object, field: str) -> dt.date:
