@@ -32,7 +32,7 @@ demo: install system-deps
 	$(BIN)/relance demo
 
 test: install-test
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/notebooks
 	$(BIN)/mypy --strict src/relancelib
 	$(BIN)/pytest
 

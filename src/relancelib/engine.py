@@ -312,7 +312,9 @@ def _unique_invoices(invoices: Iterable[Invoice], problems: list[Problem]) -> li
     given = list(invoices)
     for invoice in given:
         if type(invoice) is not Invoice and not isinstance(invoice, Invoice):
-            raise InvalidFieldError("must hold only Invoice objects", field="invoices", value=invoice)
+            raise InvalidFieldError(
+                "must hold only Invoice objects", field="invoices", value=invoice
+            )
     numbers = {invoice.number for invoice in given}
     if len(numbers) == len(given):
         return given

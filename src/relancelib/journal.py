@@ -92,7 +92,9 @@ def _check_day(value: object, field: str) -> dt.date:
 
 def _check_client_id(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise InvalidFieldError("must be a client id (a string) or None", field="client_id", value=value)
+        raise InvalidFieldError(
+            "must be a client id (a string) or None", field="client_id", value=value
+        )
     return value
 
 

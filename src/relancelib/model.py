@@ -372,9 +372,7 @@ class Client:
         default="fr_FR", kw_only=True, validator=_check_locale("Client.locale")
     )
     segment: str = attrs.field(default="standard", kw_only=True, validator=_text("Client.segment"))
-    siren: str | None = attrs.field(
-        default=None, kw_only=True, converter=_client_siren
-    )
+    siren: str | None = attrs.field(default=None, kw_only=True, converter=_client_siren)
     penalty_rate: Decimal | None = attrs.field(default=None, kw_only=True, converter=_rate)
 
     @property
