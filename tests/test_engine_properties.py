@@ -130,7 +130,10 @@ def test_same_inputs_in_any_order_give_the_same_plan(
         shuffle.shuffle(mixed_invoices)
         shuffle.shuffle(mixed_clients)
         assert plan(mixed_invoices, mixed_clients, chosen, as_of, journal) == expected
-        assert plan(tuple(mixed_invoices), {c.id: c for c in mixed_clients}, chosen, as_of, journal) == expected
+        assert (
+            plan(tuple(mixed_invoices), {c.id: c for c in mixed_clients}, chosen, as_of, journal)
+            == expected
+        )
         assert plan(iter(mixed_invoices), iter(mixed_clients), chosen, as_of, journal) == expected
 
 

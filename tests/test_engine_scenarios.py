@@ -29,6 +29,7 @@ from relancelib import (
     Record,
     ReminderPolicy,
     Severity,
+    Step,
     plan,
 )
 
@@ -61,7 +62,7 @@ def invoice(
 
 def replay(
     invoices: Sequence[Invoice] | Callable[[dt.date], Sequence[Invoice]],
-    policy: ReminderPolicy,
+    policy: ReminderPolicy | Callable[[Client], ReminderPolicy],
     first: dt.date,
     last: dt.date,
     *,
@@ -192,6 +193,9 @@ def test_a_saturday_run_gives_nothing_and_monday_catches_up() -> None:
     assert plan([bill], [MARTIN], FRENCH, D(2025, 3, 9), journal).actions == ()
     monday = plan([bill], [MARTIN], FRENCH, D(2025, 3, 10), journal)
     assert [a.steps for a in monday.actions] == [(("F-2025-020", "relance_1"),)]
+    # Not recorded on Monday: still due on Tuesday, under the same idempotency key.
+    tuesday = plan([bill], [MARTIN], FRENCH, D(2025, 3, 11), journal)
+    assert [a.key for a in tuesday.actions] == [monday.actions[0].key]
     # Without the business-day rule, Saturday is a day like any other.
     every_day = ReminderPolicy.french_default(business_days_only=False)
     saturday = plan([bill], [MARTIN], every_day, D(2025, 3, 8), journal)
@@ -337,3 +341,91 @@ def test_problems_are_reported_and_never_stop_the_run() -> None:
     assert "sent_on" in messages["F-LETTRE"]
     assert today.errors == tuple(p for p in today.problems if p.severity is Severity.ERROR)
     assert len(today.warnings) == 1
+
+
+def test_conflicting_clients_and_unknown_journal_steps_leave_invoices_out() -> None:
+    as_of = D(2025, 4, 2)  # Wednesday
+    other_martin = attrs.evolve(MARTIN, name="Martin & Fils")
+    theirs = invoice("F-C1", D(2025, 3, 1), D(2025, 3, 31))
+    hers = Invoice("F-C2", "C2", D(2025, 3, 1), D(2025, 3, 31), Decimal("90.00"))
+    journal = MemoryJournal(
+        [Record("k-1", "C2", (("F-C2", "rappel_maison"),), D(2025, 3, 1), Channel.EMAIL)]
+    )
+    today = plan([theirs, hers], [MARTIN, DURAND, other_martin], FRENCH, as_of, journal)
+    assert today.actions == ()
+    assert {(p.invoice_number, p.severity) for p in today.problems} == {
+        ("F-C1", Severity.ERROR),
+        ("F-C2", Severity.ERROR),
+    }
+    messages = {p.invoice_number: p.message for p in today.problems}
+    assert "C1" in messages["F-C1"]
+    assert "rappel_maison" in messages["F-C2"]
+    # The same client given twice is no conflict.
+    again = plan([theirs], [MARTIN, DURAND, MARTIN], FRENCH, as_of)
+    assert [a.steps for a in again.actions] == [(("F-C1", "relance_1"),)]
+
+
+def test_a_policy_per_client_segment() -> None:
+    # VIP clients get a gentler policy: one call 10 days after the due date, nothing before.
+    vip = ReminderPolicy("vip", [Step("appel_vip", 10, Channel.PHONE)], min_gap_days=7)
+    cherished = attrs.evolve(DURAND, segment="vip")
+
+    def choose(client: Client) -> ReminderPolicy:
+        return vip if client.segment == "vip" else FRENCH
+
+    bills = [
+        invoice("F-M", D(2025, 3, 1), D(2025, 3, 31)),
+        Invoice("F-D", "C2", D(2025, 3, 1), D(2025, 3, 31), Decimal("90.00")),
+    ]
+    done, plans = replay(bills, choose, D(2025, 3, 24), D(2025, 4, 30), clients=[MARTIN, cherished])
+    by_client = {
+        day: [(a.client.id, a.step.key) for a in today.actions]
+        for day, today in plans.items()
+        if today.actions
+    }
+    assert by_client == {
+        D(2025, 3, 26): [("C1", "courtoisie")],  # due − 5 = Wednesday 26 March
+        D(2025, 4, 1): [("C1", "relance_1")],  # due + 1 = Tuesday 1 April
+        # appel due + 8 = Tuesday 8 April, and the VIP call due + 10 = Thursday 10 April.
+        D(2025, 4, 8): [("C1", "appel")],
+        D(2025, 4, 10): [("C2", "appel_vip")],
+        D(2025, 4, 15): [("C1", "relance_2")],  # due + 15 = Tuesday 15 April
+        D(2025, 4, 30): [("C1", "lettre_relance")],  # due + 30 = Wednesday 30 April
+    }
+    assert len(done) == 6
+
+
+def test_a_consumer_gets_the_same_calendar_without_indemnity_nor_penalties_before_notice() -> None:
+    bill = Invoice(
+        "F-2025-042",
+        "C2",
+        D(2025, 3, 31),
+        D(2025, 4, 30),
+        Decimal("1200.00"),
+        sent_on=D(2025, 3, 31),
+    )
+    done, plans = replay([bill], FRENCH, D(2025, 4, 1), D(2025, 6, 30))
+    # The same dates as for the business client above.
+    assert [on for on, _step in done] == [
+        D(2025, 4, 25),
+        D(2025, 5, 2),
+        D(2025, 5, 9),
+        D(2025, 5, 15),
+        D(2025, 5, 30),
+        D(2025, 6, 16),
+    ]
+    # No telephone number: the call is still planned (never switched to another channel)
+    # and reported.
+    call = plans[D(2025, 5, 9)]
+    assert call.actions[0].channel is Channel.PHONE
+    assert [(p.invoice_number, p.severity) for p in call.problems] == [
+        ("F-2025-042", Severity.WARNING)
+    ]
+    assert "telephone" in call.problems[0].message
+    # Code civil 1231-6: a consumer owes legal interest from the formal notice on, and no
+    # recovery indemnity (D441-5 is for business debtors): nothing more is claimed yet.
+    (item,) = plans[D(2025, 6, 16)].actions[0].items
+    assert item.penalties is not None
+    assert item.penalties.amount == 0
+    assert item.indemnity == 0
+    assert plans[D(2025, 6, 16)].actions[0].claimed == {"EUR": Decimal("1200.00")}

@@ -130,7 +130,9 @@ def test_invoices_are_valid_and_never_overpaid_by_default(invoice: Invoice, day:
 
 
 @fast
-@given(invoice=invoices(client_ids=["X"], with_payments=False, disputed=False, hold_until=st.none()))
+@given(
+    invoice=invoices(client_ids=["X"], with_payments=False, disputed=False, hold_until=st.none())
+)
 def test_invoices_can_be_plain(invoice: Invoice) -> None:
     assert invoice.client_id == "X"
     assert invoice.payments == ()
