@@ -206,22 +206,31 @@ def _phone(field: str) -> Any:
     return check
 
 
-def _compact_siren(field: str) -> Any:
-    """A converter that validates a SIREN with python-stdnum and stores its compact form."""
+def _stdnum(module: Any, label: str, field: str) -> Any:
+    """A converter that validates with a python-stdnum ``module`` and stores the compact form
+    (``"552 100 554"`` → ``"552100554"``: the same number, written one way)."""
 
     def convert(value: Any) -> Any:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise InvalidFieldError("must be a string of 9 digits", field=field, value=value)
+            raise InvalidFieldError(f"must be a {label} as a string", field=field, value=value)
         try:
-            return _siren.validate(value)
+            return module.validate(value)
         except _StdnumError as exc:
             raise InvalidFieldError(
-                f"is not a valid SIREN ({exc})", field=field, value=value
+                f"is not a valid {label} ({exc})", field=field, value=value
             ) from None
 
     return convert
+
+
+_CONVERTERS = {
+    "Client.siren": _stdnum(_siren, "SIREN", "Client.siren"),
+    "Creditor.siren": _stdnum(_siren, "SIREN", "Creditor.siren"),
+    "Creditor.iban": _stdnum(_iban, "IBAN", "Creditor.iban"),
+    "Creditor.bic": _stdnum(_bic, "BIC", "Creditor.bic"),
+}
 
 
 def _check_locale(field: str) -> Any:
@@ -343,7 +352,7 @@ def _rate(value: Any) -> Decimal | None:
 
 
 def _client_siren(value: Any) -> str | None:
-    return _compact_siren("Client.siren")(value)  # type: ignore[no-any-return]
+    return _CONVERTERS["Client.siren"](value)  # type: ignore[no-any-return]
 
 
 def _kind(value: Any) -> ClientKind:
@@ -576,33 +585,15 @@ class Invoice:
 
 
 def _iban_converter(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidFieldError("must be a string", field="Creditor.iban", value=value)
-    try:
-        return _iban.validate(value)
-    except _StdnumError as exc:
-        raise InvalidFieldError(
-            f"is not a valid IBAN ({exc})", field="Creditor.iban", value=value
-        ) from None
+    return _CONVERTERS["Creditor.iban"](value)  # type: ignore[no-any-return]
 
 
 def _bic_converter(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidFieldError("must be a string", field="Creditor.bic", value=value)
-    try:
-        return _bic.validate(value)
-    except _StdnumError as exc:
-        raise InvalidFieldError(
-            f"is not a valid BIC ({exc})", field="Creditor.bic", value=value
-        ) from None
+    return _CONVERTERS["Creditor.bic"](value)  # type: ignore[no-any-return]
 
 
 def _creditor_siren(value: Any) -> str | None:
-    return _compact_siren("Creditor.siren")(value)  # type: ignore[no-any-return]
+    return _CONVERTERS["Creditor.siren"](value)  # type: ignore[no-any-return]
 
 
 def _required_address(_inst: Any, _attr: Any, value: Any) -> None:
