@@ -392,6 +392,7 @@ def plan(
     else, and not on the order of ``invoices`` or ``clients``.
     """
     as_of = _check_as_of(as_of)
+    tables = law._check_rates(rates)
     problems: list[Problem] = []
     resolve_policy = _policy_resolver(policy)
     client_table, client_conflicts = _client_table(clients)
@@ -483,7 +484,9 @@ def plan(
         due.setdefault(client_id, []).append((invoice, position, balance))
 
     actions = tuple(
-        _build_action(client_table[cid], client_days[cid], entries, as_of, history, rates, problems)  # type: ignore[arg-type]
+        _build_action(
+            client_table[cid], client_days[cid], entries, as_of, history, tables, problems
+        )  # type: ignore[arg-type]
         for cid, entries in sorted(due.items())
     )
     problems.sort(key=lambda p: (p.invoice_number, p.severity.value, p.message))
@@ -541,7 +544,7 @@ def _build_action(
     entries: list[tuple[Invoice, int, Decimal]],
     as_of: dt.date,
     history: History,
-    rates: law.Rates | None,
+    rates: law.Rates,
     problems: list[Problem],
 ) -> Action:
     if len(entries) > 1:
@@ -609,7 +612,7 @@ def _penalties(
     day: _PolicyDay,
     as_of: dt.date,
     history: History,
-    rates: law.Rates | None,
+    rates: law.Rates,
     problems: list[Problem],
 ) -> tuple[law.Penalties | None, Decimal]:
     """Late-payment penalties (business) or legal interest (consumer) and the indemnity."""
@@ -627,23 +630,23 @@ def _penalties(
         )
         indemnity = Decimal("0")
     try:
+        # The law's unchecked entry points: every argument comes from validated models.
         if client.kind is ClientKind.BUSINESS:
-            penalties = law.late_penalties(
+            penalties = law._late_penalties(
                 invoice.amount,
                 invoice.due_date,
                 until,
-                rate=client.penalty_rate,
-                payments=payments,
-                rates=rates,
+                client.penalty_rate,
+                payments,
+                True,
+                365,
+                rates,
             )
         else:
             notices = [on for key, on in history.steps.get(invoice.number, ()) if key in day.notice]
-            penalties = law.legal_interest(
-                invoice.amount,
-                min(notices) if notices else until,
-                until,
-                payments=payments,
-                rates=rates,
+            start = min(notices) if notices else until
+            penalties = law._legal_interest(
+                invoice.amount, start, max(start, until), payments, rates
             )
     except RateUnknownError as exc:
         problems.append(

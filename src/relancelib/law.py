@@ -695,7 +695,18 @@ def _accrue(
         return Penalties.zero()
     start = anchor + dt.timedelta(days=1)
     # A payment reduces the balance from the day after its date; later ones do not matter.
-    dated = sorted((p.on, p.amount) for p in payments if p.on < until)
+    dated = sorted((p.on, p.amount) for p in payments if p.on < until) if payments else []
+    if not dated and amount > 0 and until <= _half_year_end(start):
+        # The common case, one balance in one half-year: one period.
+        rate = rate_for(start)
+        divisor = 366 if basis == 366 and calendar.isleap(start.year) else 365
+        days = (until - anchor).days
+        with localcontext(_CONTEXT):
+            interest = amount * rate * days / (100 * divisor)
+            rounded = interest.quantize(_CENT, rounding=ROUND_HALF_UP)
+        return Penalties(
+            rounded, days, (Period(start, until, days, rate, amount, interest, divisor),)
+        )
     periods: list[Period] = []
     with localcontext(_CONTEXT):
         base = amount
@@ -798,6 +809,20 @@ def late_penalties(
     basis = _check_basis(basis)
     tables = _check_rates(rates)
     _check_span(due_date, until, "due_date")
+    return _late_penalties(amount, due_date, until, chosen, paid, split, basis, tables)
+
+
+def _late_penalties(
+    amount: Decimal,
+    due_date: dt.date,
+    until: dt.date,
+    chosen: Decimal | None,
+    paid: tuple[Payment, ...],
+    split: bool,
+    basis: int,
+    tables: Rates,
+) -> Penalties:
+    """:func:`late_penalties` on arguments already checked (the engine's validated models)."""
     if until == due_date:
         # Nothing is late yet: no rate is needed (nor looked up).
         return Penalties.zero()
@@ -848,6 +873,13 @@ def legal_interest(
     paid = _check_payments(payments)
     tables = _check_rates(rates)
     _check_span(from_date, until, "from_date")
+    return _legal_interest(amount, from_date, until, paid, tables)
+
+
+def _legal_interest(
+    amount: Decimal, from_date: dt.date, until: dt.date, paid: tuple[Payment, ...], tables: Rates
+) -> Penalties:
+    """:func:`legal_interest` on arguments already checked."""
     return _accrue(amount, from_date, until, paid, tables.legal.rate_on, 365)
 
 

@@ -105,7 +105,8 @@ def to_money(value: object, currency: str, field: str, *, allow_zero: bool = Tru
         )
     unit = minor_unit(currency)
     try:
-        quantized = amount.quantize(unit)
+        # copy_abs: Decimal("-0") is zero, stored without its sign.
+        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
     except InvalidOperation:
         raise InvalidFieldError("is too large", field=field, value=value) from None
     if quantized != amount:
@@ -272,7 +273,10 @@ def _lines(value: Any) -> tuple[str, ...]:
 @functools.cache
 def _territories() -> frozenset[str]:
     codes = Locale("en").territories
-    return frozenset(c for c in codes if isinstance(c, str) and c.isalpha() and len(c) == 2)
+    # "ZZ" is CLDR's "Unknown Region", not a country.
+    return frozenset(
+        c for c in codes if isinstance(c, str) and c.isalpha() and len(c) == 2 and c != "ZZ"
+    )
 
 
 @attrs.frozen

@@ -25,6 +25,7 @@ import datetime as dt
 import email.policy
 import functools
 import html as _html
+import io
 import os
 import re
 import traceback
@@ -94,7 +95,10 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "iban": "the creditor's IBAN in groups of four, or None",
     "bic": "the creditor's BIC, or None",
     "payment_link": "the creditor's payment link, or None",
-    "qr": "the SEPA transfer QR code (qr.png, qr.svg data URIs; qr.payload), or None",
+    "qr": (
+        "the SEPA transfer QR code, or None: qr.cid (the cid: URL of the image attached to "
+        "the e-mail), qr.png and qr.svg (data: URIs, drawn at render time); qr.payload"
+    ),
     "recipient": "the recipient: e-mail, phone or postal address text, by channel",
     "recipient_lines": "the postal address block as a list of lines (letters), or []",
     "sender_lines": "the creditor's postal address block as a list of lines",
@@ -136,6 +140,7 @@ _SUFFIX = ".j2"
 _EPC_NAME_MAX = 70
 _EPC_TEXT_MAX = 140
 _EPC_MAX_AMOUNT = Decimal("999999999.99")
+_QR_FILE_NAME = "virement-sepa.png"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +170,27 @@ def _check_recipient(inst: Any, _attr: Any, value: Any) -> None:
         _single_line("Message.recipient")(inst, _attr, value)
 
 
+# The addr-spec of a Content-ID: dot-atom text, "@", a domain (RFC 5322 msg-id, RFC 2392).
+_CONTENT_ID = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9.\-]+$")
+
+
+def _check_qr_cid(inst: Any, _attr: Any, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not _CONTENT_ID.match(value):
+        raise InvalidFieldError(
+            "must be a Content-ID such as 'qr.rl-…@example.fr' (no angle brackets)",
+            field="Message.qr_cid",
+            value=value,
+        )
+    if inst.qr_payload is None:
+        raise InvalidFieldError(
+            "needs qr_payload: the QR code is drawn from it when the e-mail is built",
+            field="Message.qr_cid",
+            value=value,
+        )
+
+
 def _check_channel(_inst: Any, _attr: Any, value: Any) -> None:
     if not isinstance(value, Channel):
         raise InvalidFieldError("must be a Channel", field="Message.channel", value=value)
@@ -179,7 +205,10 @@ class Message:
     ``message_id`` the deterministic Message-ID of its e-mail (from the action key and the
     creditor's e-mail domain; ``None`` when the creditor has no e-mail address), to store
     in the journal as evidence.  ``qr_payload`` is the EPC069-12 text of the SEPA transfer
-    QR code the message shows, if any.
+    QR code the message shows, if any.  ``qr_cid`` is set when the HTML refers to that code
+    as ``cid:<qr_cid>`` (the built-in e-mails do): the code is not drawn by :func:`render`
+    but by :meth:`to_email`, which attaches it as an inline image with that Content-ID, and
+    by :meth:`to_pdf` and the notebook preview, which put it inline in the HTML.
     """
 
     subject: str = attrs.field(validator=_single_line("Message.subject"))
@@ -208,6 +237,9 @@ class Message:
     deadline: dt.date | None = attrs.field(default=None, kw_only=True)
     locale: str = attrs.field(default="fr_FR", kw_only=True)
     qr_payload: str | None = attrs.field(default=None, kw_only=True, repr=False)
+    qr_cid: str | None = attrs.field(
+        default=None, kw_only=True, repr=False, validator=_check_qr_cid
+    )
 
     def to_email(self) -> EmailMessage:
         """The message as an e-mail with plain-text and HTML alternatives.
@@ -215,7 +247,12 @@ class Message:
         ``From`` is the creditor (name and e-mail), ``To`` the client; ``Date`` is the
         message's date at 09:00 Europe/Paris (never the clock) and ``Message-ID`` is
         :attr:`message_id`.  Non-ASCII names and subjects are RFC 2047 encoded words; both
-        bodies are UTF-8, quoted-printable.  The result is the same, byte for byte, each time.
+        bodies are UTF-8, quoted-printable.  When the HTML shows the SEPA QR code
+        (:attr:`qr_cid`), the code is drawn now and the HTML alternative becomes a
+        ``multipart/related`` part: the HTML, then the PNG image (base64, ``Content-ID:
+        <qr_cid>``, ``Content-Disposition: inline``), which mail clients show in place of
+        the ``cid:`` reference — many block ``data:`` images.  The result is the same, byte
+        for byte, each time.
         """
         if self.sender_email is None:
             raise MissingDataError(
@@ -242,7 +279,18 @@ class Message:
             ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
         ):
             msg.set_raw(name, value)
-        msg.set_payload([_text_part(self.text, "plain"), _text_part(self.html, "html")])
+        html: MIMEPart = _text_part(self.html, "html")
+        if self.qr_cid is not None and self.qr_payload is not None:
+            # "=-" never occurs in quoted-printable nor base64 text either, and neither
+            # boundary is a prefix of the other (RFC 2046 5.1.1).
+            related = MIMEPart(policy=email.policy.default)
+            related.set_raw(
+                "Content-Type",
+                f'multipart/related; type="text/html"; boundary="=-{self.action_key}"',
+            )
+            related.set_payload([html, _image_part(_qr_png(self.qr_payload), self.qr_cid)])
+            html = related
+        msg.set_payload([_text_part(self.text, "plain"), html])
         return msg
 
     def to_pdf(self) -> bytes:
@@ -258,8 +306,14 @@ class Message:
                 "PDF output needs WeasyPrint: install it with pip install 'relancelib[pdf]' "
                 f"({exc})"
             ) from exc
-        document: bytes = weasyprint.HTML(string=self.html).write_pdf()
+        document: bytes = weasyprint.HTML(string=self._inline_qr("svg")).write_pdf()
         return document
+
+    def _inline_qr(self, kind: str) -> str:
+        """The HTML with the ``cid:`` reference to the QR code replaced by a ``data:`` URI."""
+        if self.qr_cid is None or self.qr_payload is None:
+            return self.html
+        return self.html.replace(f"cid:{self.qr_cid}", _qr_uri(self.qr_payload, kind))
 
     def _repr_html_(self) -> str:
         """An e-mail-client-like preview for Jupyter: the headers, then the HTML body."""
@@ -281,10 +335,20 @@ class Message:
         return (
             '<div class="relancelib-message">'
             f'<table style="font-family:sans-serif;font-size:0.9em">{head}</table>'
-            f'<iframe sandbox srcdoc="{esc(self.html, quote=True)}" '
+            f'<iframe sandbox srcdoc="{esc(self._inline_qr("png"), quote=True)}" '
             'style="width:100%;height:640px;border:1px solid #ccc;background:white"></iframe>'
             "</div>"
         )
+
+
+def _image_part(png: bytes, content_id: str) -> MIMEPart:
+    part = MIMEPart(policy=email.policy.default)
+    part.set_raw("Content-Type", f'image/png; name="{_QR_FILE_NAME}"')
+    part.set_raw("Content-Transfer-Encoding", "base64")
+    part.set_raw("Content-ID", f"<{content_id}>")
+    part.set_raw("Content-Disposition", f'inline; filename="{_QR_FILE_NAME}"')
+    part.set_payload(base64.encodebytes(png).decode("ascii"))  # lines of 76 characters
+    return part
 
 
 def _text_part(body: str, subtype: str) -> MIMEPart:
@@ -381,52 +445,76 @@ def epc_qr_payload(creditor: Creditor, amount: Decimal, text: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _qr_code(name: str, iban: str, amount: Decimal, text: str, bic: str) -> Any:
-    from segno import helpers
+def _qr_code(payload: str) -> Any:
+    """The QR code of an EPC069-12 payload, as :func:`segno.helpers.make_epc_qr` draws it.
 
-    return helpers.make_epc_qr(name=name, iban=iban, amount=amount, text=text, bic=bic or None)
+    Error correction level M without boost, the text in the character set its third line
+    names (ISO 8859-1 or UTF-8).  Choosing the mask is pure Python and costs milliseconds.
+    """
+    import segno
+
+    lines = payload.split("\n", 3)
+    encoding = "iso-8859-1" if len(lines) > 2 and lines[2] == "2" else "utf-8"
+    return segno.make_qr(payload.encode(encoding), error="m", boost_error=False)
 
 
 @functools.lru_cache(maxsize=512)
-def _qr_uri(name: str, iban: str, amount: Decimal, text: str, bic: str, kind: str) -> str:
-    qr = _qr_code(name, iban, amount, text, bic)
+def _qr_png(payload: str) -> bytes:
+    """The QR code as PNG bytes (4 pixels a module, the 4-module quiet zone)."""
+    buffer = io.BytesIO()
+    _qr_code(payload).save(buffer, kind="png", scale=4, border=4)
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_uri(payload: str, kind: str) -> str:
+    """The QR code as a ``data:`` URI: ``kind`` "svg" (for print) or "png"."""
     if kind == "svg":
-        uri: str = qr.svg_data_uri(scale=4, dark="#000", border=4)
-    else:
-        uri = qr.png_data_uri(scale=4, border=4)
-    return uri
+        uri: str = _qr_code(payload).svg_data_uri(scale=4, dark="#000", border=4)
+        return uri
+    return "data:image/png;base64," + base64.b64encode(_qr_png(payload)).decode("ascii")
 
 
 class PaymentQR:
     """A SEPA transfer QR code for templates, drawn only when a template shows it.
 
-    ``png`` and ``svg`` are ``data:`` URIs (PNG for e-mail clients, SVG for print);
-    ``payload`` is the EPC069-12 text.  Drawing a QR code costs milliseconds, so it is done
-    on first use and cached by payload.
+    ``cid`` is the ``cid:`` URL of the image :meth:`Message.to_email` attaches to the e-mail
+    (the built-in e-mails use it: mail clients show it where many block ``data:`` images,
+    and :func:`render` need not draw it); ``png`` and ``svg`` are ``data:`` URIs drawn at
+    render time (SVG for print); ``payload`` is the EPC069-12 text.  Drawing a QR code costs
+    milliseconds, so it is done on first use and cached by payload.
     """
 
-    __slots__ = ("_key", "amount", "payload", "reference", "shown")
+    __slots__ = ("_cid_used", "_content_id", "amount", "payload", "reference", "shown")
 
-    def __init__(self, creditor: Creditor, amount: Decimal, reference: str) -> None:
+    def __init__(
+        self, creditor: Creditor, amount: Decimal, reference: str, content_id: str
+    ) -> None:
         self.amount = amount
         self.reference = reference
         self.payload = epc_qr_payload(creditor, amount, reference)
-        self._key = (*_epc_fields(creditor, amount, reference),)
+        self._content_id = content_id
+        self._cid_used = False
         self.shown = False
+
+    @property
+    def cid(self) -> str:
+        """``cid:<Content-ID>``: the QR code attached to the e-mail (not drawn now)."""
+        self.shown = True
+        self._cid_used = True
+        return f"cid:{self._content_id}"
 
     @property
     def png(self) -> str:
         """The QR code as a PNG ``data:`` URI."""
-        name, iban, text, bic = self._key
         self.shown = True
-        return _qr_uri(name, iban, self.amount, text, bic, "png")
+        return _qr_uri(self.payload, "png")
 
     @property
     def svg(self) -> str:
         """The QR code as an SVG ``data:`` URI."""
-        name, iban, text, bic = self._key
         self.shown = True
-        return _qr_uri(name, iban, self.amount, text, bic, "svg")
+        return _qr_uri(self.payload, "svg")
 
     def __bool__(self) -> bool:
         return True
@@ -761,16 +849,27 @@ def _sender_lines(creditor: Creditor) -> list[str]:
     return lines
 
 
+def _domain(sender_email: str | None) -> str:
+    """The sender's domain in ASCII (IDNA), for Message-ID and Content-ID."""
+    if sender_email is None:
+        return "relancelib.invalid"
+    domain = sender_email.rsplit("@", 1)[1]
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain.encode("ascii", "ignore").decode("ascii") or "relancelib.invalid"
+
+
 def _message_id(key: str, sender_email: str | None) -> str | None:
     """``<action key@domain of the sender>``: deterministic, so it can be journaled first."""
     if sender_email is None:
         return None
-    domain = sender_email.rsplit("@", 1)[1]
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        domain = domain.encode("ascii", "ignore").decode("ascii") or "relancelib.invalid"
-    return f"<{key}@{domain}>"
+    return f"<{key}@{_domain(sender_email)}>"
+
+
+def _qr_content_id(key: str, sender_email: str | None) -> str:
+    """``qr.<action key>@<domain of the sender>``: the Content-ID of the attached QR code."""
+    return f"qr.{key}@{_domain(sender_email)}"
 
 
 def _reference(action: Action) -> str:
@@ -794,7 +893,7 @@ def _qr(action: Action, creditor: Creditor, reference: str) -> PaymentQR | None:
     amount = action.claimed["EUR"]
     if not Decimal("0.01") <= amount <= _EPC_MAX_AMOUNT:
         return None
-    return PaymentQR(creditor, amount, reference)
+    return PaymentQR(creditor, amount, reference, _qr_content_id(action.key, creditor.email))
 
 
 def _context(
@@ -807,7 +906,6 @@ def _context(
     locale: str,
     recipient: str,
     recipient_lines: list[str],
-    qr_code: bool,
 ) -> dict[str, Any]:
     reference = _reference(action)
     client = action.client
@@ -837,7 +935,7 @@ def _context(
         "iban": creditor.formatted_iban,
         "bic": creditor.bic,
         "payment_link": creditor.payment_link,
-        "qr": _qr(action, creditor, reference) if qr_code else None,
+        "qr": _qr(action, creditor, reference),
         "recipient": recipient,
         "recipient_lines": recipient_lines,
         "sender_lines": _sender_lines(creditor),
@@ -974,7 +1072,6 @@ def render(
     calendar: Calendar | str = "FR",
     deadline_days: int = 8,
     locale: str | None = None,
-    qr_code: bool = True,
 ) -> Message:
     """Write the message of ``action``, sent by ``creditor``, with its step's template.
 
@@ -982,9 +1079,9 @@ def render(
     a folder of ``<key>.j2`` files; they come before the built-in French templates.
     ``as_of`` is the date written on the message (default ``action.on``); the deadline to pay
     is ``calendar.legal_deadline(as_of, deadline_days)`` (Code de procédure civile 641-642);
-    ``locale`` defaults to the client's.  With ``qr_code=False`` templates get no SEPA QR
-    code (``qr`` is None): drawing one costs several milliseconds of pure-Python work, which
-    dominates the time of a batch of e-mails.
+    ``locale`` defaults to the client's.  The SEPA QR code of an e-mail is drawn by
+    :meth:`Message.to_email`, not here (the built-in e-mails refer to it as ``cid:``);
+    letters show it as an SVG drawn here.
 
     Raises :class:`TemplateNotFoundError`, :class:`TemplateRenderError` (naming the template
     and line), :class:`TemplateSecurityError`, :class:`MissingDataError` (no e-mail address,
@@ -1036,7 +1133,6 @@ def render(
         locale=locale,
         recipient=recipient,
         recipient_lines=recipient_lines,
-        qr_code=qr_code,
     )
     file_name = template + _SUFFIX
     text_template = _compile(template_set.text, file_name)
@@ -1061,7 +1157,10 @@ def render(
         )
     text = _tidy_text(text)
     html_body = _text_to_html(text, subject) if html_body is None else html_body.strip() + "\n"
-    qr = context["qr"]
+    qr: PaymentQR | None = context["qr"]
+    qr_cid = None
+    if qr is not None and qr._cid_used and qr.cid in html_body:
+        qr_cid = qr._content_id
     return Message(
         subject,
         text,
@@ -1081,6 +1180,7 @@ def render(
         deadline=deadline,
         locale=locale,
         qr_payload=qr.payload if qr is not None and qr.shown else None,
+        qr_cid=qr_cid,
     )
 
 
