@@ -345,7 +345,13 @@ def test_creditor_without_bank_details_asks_for_a_cheque() -> None:
     assert "IBAN" not in message.text
     assert "chèque" in message.text
     assert "data:image" not in message.html
+    assert "cid:" not in message.html
     assert message.qr_payload is None
+    assert message.qr_cid is None
+    assert [part.get_content_type() for part in _parse(message).iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
     assert f"Total{NBSP}: 6{NNBSP}124,46{NBSP}€" in message.text
 
 
@@ -524,7 +530,14 @@ def test_to_email_has_text_and_html_alternatives() -> None:
     message = rendered("relance_1")
     parsed = _parse(message)
     assert parsed.get_content_type() == "multipart/alternative"
-    assert [part.get_content_type() for part in parsed.iter_parts()] == ["text/plain", "text/html"]
+    plain_part, html_part = parsed.iter_parts()
+    assert plain_part.get_content_type() == "text/plain"
+    assert html_part.get_content_type() == "multipart/related"  # the HTML and its QR code
+    assert html_part.get_param("type") == "text/html"
+    assert [part.get_content_type() for part in html_part.iter_parts()] == [
+        "text/html",
+        "image/png",
+    ]
     plain = parsed.get_body(preferencelist=("plain",))
     html = parsed.get_body(preferencelist=("html",))
     assert plain is not None
@@ -738,7 +751,7 @@ def test_error_inside_a_filter_is_a_render_error() -> None:
         "{{ ''.__class__.__mro__ }}",
         "{{ client.__class__ }}",
         "{{ client.__init__.__globals__ }}",
-        "{{ qr._key }}",
+        "{{ qr._content_id }}",
         "{{ creditor.__attrs_attrs__ }}",
         "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{ c }}{% endfor %}",
     ],
@@ -876,23 +889,67 @@ def test_qr_payload_limits() -> None:
         epc_qr_payload(attrs.evolve(CREDITOR, iban=None), Decimal("1"), "F")
 
 
-def test_qr_code_in_email_html_and_letters() -> None:
+def test_qr_code_in_email_html_is_a_cid_reference_and_letters_print_it() -> None:
     mail = rendered("relance_1")
-    assert "data:image/png;base64," in mail.html
+    cid = f"qr.{mail.action_key}@atelier-dupont.fr"  # like the Message-ID
+    assert mail.qr_cid == cid
+    assert f'<img src="cid:{cid}"' in mail.html
+    assert "data:image" not in mail.html
     assert mail.qr_payload is not None
     assert "EUR1234.56" in mail.qr_payload
-    letter = rendered("lettre_relance")
-    assert "data:image/svg+xml" in letter.html
+    for case in ("lettre_relance", "mise_en_demeure_business"):
+        letter = rendered(case)
+        assert "data:image/svg+xml" in letter.html
+        assert "cid:" not in letter.html
+        assert letter.qr_cid is None
+        assert letter.qr_payload is not None
 
 
-def test_no_qr_code_when_asked_or_not_in_euros() -> None:
-    mail = render(CASES["relance_1"][0], CREDITOR, qr_code=False)
-    assert "data:image" not in mail.html
-    assert mail.qr_payload is None
+def test_render_does_not_draw_the_qr_code_of_an_email(monkeypatch: pytest.MonkeyPatch) -> None:
+    from relancelib import rendering
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("QR code drawn")
+
+    for name in ("_qr_code", "_qr_png", "_qr_uri"):
+        monkeypatch.setattr(rendering, name, refuse)
+    for case in ("courtoisie", "relance_1", "relance_1_vip", "relance_2"):
+        message = rendered(case)
+        assert message.qr_cid is not None
+    with pytest.raises(AssertionError, match="QR code drawn"):
+        message.to_email()  # drawn here
+    with pytest.raises(TemplateRenderError, match="QR code drawn"):
+        rendered("lettre_relance")  # letters: drawn at render time (an SVG data: URI)
+
+
+def test_a_user_template_can_still_inline_the_qr_code() -> None:
+    templates = {"relance_1": '{% block html %}<img src="{{ qr.png }}">{% endblock %}'}
+    message = render(CASES["relance_1"][0], CREDITOR, templates=templates)
+    assert '<img src="data:image/png;base64,' in message.html
+    assert message.qr_cid is None
+    assert message.qr_payload is not None
+    # The cid referred to outside the HTML is no reason to attach the image.
+    in_text = {"relance_1": "{% block text %}{{ qr.cid }}{% endblock %}{% block html %}x{% endblock %}"}
+    assert render(CASES["relance_1"][0], CREDITOR, templates=in_text).qr_cid is None
+
+
+def test_message_qr_cid_is_checked() -> None:
+    message = rendered("relance_1")
+    for bad in ("qr.x@a.fr>\nBcc: x@y.fr", "<qr.x@a.fr>", "no-at-sign", "a b@c.fr", ""):
+        with pytest.raises(InvalidFieldError, match=r"Message\.qr_cid"):
+            attrs.evolve(message, qr_cid=bad)
+    with pytest.raises(InvalidFieldError, match="qr_payload"):
+        attrs.evolve(message, qr_payload=None)
+    assert attrs.evolve(message, qr_cid=None, qr_payload=None).qr_cid is None
+
+
+def test_no_qr_code_when_not_in_euros() -> None:
     chf = Invoice("F-CH-1", "C001", dt.date(2025, 1, 2), dt.date(2025, 2, 1), Decimal("500.00"), currency="CHF")
     message = render(make_action("relance_1", dt.date(2025, 2, 3), invoices=(chf,)), CREDITOR)
     assert "data:image" not in message.html
+    assert "cid:" not in message.html
     assert message.qr_payload is None
+    assert message.qr_cid is None
     assert "CHF" in message.text
 
 

@@ -485,12 +485,18 @@ def plan(
 
     actions = tuple(
         _build_action(
-            client_table[cid], client_days[cid], entries, as_of, history, tables, problems
-        )  # type: ignore[arg-type]
+            client_table[cid], _active(client_days[cid]), entries, as_of, history, tables, problems
+        )
         for cid, entries in sorted(due.items())
     )
     problems.sort(key=lambda p: (p.invoice_number, p.severity.value, p.message))
     return Plan(as_of, actions, tuple(problems))
+
+
+def _active(day: _PolicyDay | None) -> _PolicyDay:
+    # Only clients that may be contacted today (a _PolicyDay, not None) have due invoices.
+    assert day is not None
+    return day
 
 
 def _client_day(
