@@ -108,3 +108,22 @@ def test_every_public_name_has_a_docstring() -> None:
         if name != "__version__" and not (getattr(rl, name).__doc__ or "").strip()
     ]
     assert undocumented == []
+
+
+def test_cookbook_recipes_run_and_print_what_they_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (ROOT / "docs" / "cookbook.md").read_text(encoding="utf-8")
+    namespace: dict[str, object] = {}
+    for block in python_blocks(ROOT / "docs" / "cookbook.md"):
+        exec(compile(block, "cookbook.md", "exec"), namespace)
+        # The page shows non-breaking spaces as plain ones; "  — " starts an explanation.
+        out = capsys.readouterr().out.replace("\u00a0", " ").replace("\u202f", " ")
+        printed = [line.rstrip() for line in out.split("\n")]
+        expected = [
+            line[2:].split("  — ")[0].rstrip() for line in block.split("\n") if line.startswith("# ")
+        ]
+        for line in expected:
+            assert line in printed, (line, printed)
+    assert "Petit rappel" in text

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 from decimal import Decimal
 from pathlib import Path
 
@@ -590,6 +591,112 @@ def test_message_id_is_deterministic() -> None:
     assert first.to_email().as_bytes() == rendered("relance_1").to_email().as_bytes()
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _segno_png(qr: segno.QRCode) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=4, border=4)
+    return buffer.getvalue()
+
+
+def _qr_image(parsed: email.message.EmailMessage) -> tuple[email.message.EmailMessage, str]:
+    """The image part of a parsed e-mail and the HTML that refers to it."""
+    _plain, related = parsed.iter_parts()
+    html_part, image = related.iter_parts()
+    assert isinstance(image, email.message.EmailMessage)
+    return image, html_part.get_content()
+
+
+@pytest.mark.parametrize("case", ["courtoisie", "relance_1", "relance_1_vip", "relance_2"])
+def test_to_email_attaches_the_qr_code_as_an_inline_image(case: str) -> None:
+    message = rendered(case)
+    parsed = _parse(message)
+    assert parsed.get_content_type() == "multipart/alternative"
+    plain, related = parsed.iter_parts()
+    assert plain.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    assert related.get_param("type") == "text/html"
+    assert related.get_boundary() != parsed.get_boundary()
+    image, html = _qr_image(parsed)
+    assert html == message.html
+    assert image.get_content_type() == "image/png"
+    assert image["Content-Transfer-Encoding"] == "base64"
+    assert image.get_content_disposition() == "inline"
+    assert image.get_filename() == "virement-sepa.png"
+    # The HTML refers to the image by its Content-ID, which is built like the Message-ID.
+    content_id = image["Content-ID"]
+    assert content_id == f"<qr.{message.action_key}@atelier-dupont.fr>"
+    assert f'src="cid:{content_id[1:-1]}"' in html
+    assert message.qr_cid == content_id[1:-1]
+    assert "data:image" not in html
+    # The PNG is the EPC069-12 QR code that segno's helper draws for the same transfer.
+    png = image.get_content()
+    assert png.startswith(PNG_SIGNATURE)
+    assert message.qr_payload is not None
+    fields = message.qr_payload.split("\n")
+    epc = segno_helpers.make_epc_qr(
+        name=fields[5], iban=fields[6], amount=Decimal(fields[7][3:]), text=fields[10], bic=fields[4]
+    )
+    assert png == _segno_png(epc)
+    side = (epc.symbol_size(scale=4, border=4))[0]
+    assert int.from_bytes(png[16:20], "big") == int.from_bytes(png[20:24], "big") == side
+    # Every line of the message stays short (base64 lines of 76 characters).
+    assert max(len(line) for line in message.to_email().as_bytes().splitlines()) <= 78
+
+
+def test_to_email_with_the_qr_code_is_the_same_each_time() -> None:
+    first = rendered("relance_2").to_email().as_bytes()
+    assert first == rendered("relance_2").to_email().as_bytes()
+    message = rendered("relance_2")
+    assert message.to_email().as_bytes() == message.to_email().as_bytes() == first
+    assert first.count(b"Content-ID: ") == 1
+
+
+def test_qr_code_of_a_utf8_payload() -> None:
+    creditor = attrs.evolve(CREDITOR, name="Ωmega Café SARL")
+    message = render(CASES["relance_1"][0], creditor)
+    assert message.qr_payload is not None
+    assert message.qr_payload.split("\n")[2] == "1"  # UTF-8: Ω is not in ISO 8859-1
+    image, _html = _qr_image(_parse(message))
+    expected = segno.make_qr(message.qr_payload.encode("utf-8"), error="m", boost_error=False)
+    assert image.get_content() == _segno_png(expected)
+
+
+def test_repr_html_shows_the_qr_code_inline() -> None:
+    message = rendered("relance_1")
+    preview = message._repr_html_()
+    assert "cid:" not in preview
+    assert "data:image/png;base64," in preview
+    assert "cid:" in message.html  # the message itself is unchanged
+
+
+@pytest.mark.slow
+def test_email_to_pdf_shows_the_qr_code(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("pypdf")
+    import weasyprint
+
+    message = rendered("relance_1")
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        assert message.to_pdf().startswith(b"%PDF")
+    assert not [r for r in caplog.records if "cid:" in r.getMessage()]  # "Failed to load image"
+    seen: list[str] = []
+    real = weasyprint.HTML
+
+    def spy(*, string: str) -> object:
+        seen.append(string)
+        return real(string=string)
+
+    monkeypatch.setattr(weasyprint, "HTML", spy)
+    message.to_pdf()
+    assert "cid:" not in seen[0]
+    assert '<img src="data:image/svg+xml' in seen[0]
+
+
 def test_paris_morning_switches_with_summer_time() -> None:
     assert paris_morning(dt.date(2025, 3, 29)).utcoffset() == dt.timedelta(hours=1)
     assert paris_morning(dt.date(2025, 3, 30)).utcoffset() == dt.timedelta(hours=2)
@@ -991,6 +1098,133 @@ def test_recipient_block_sits_in_the_envelope_window() -> None:
     left, baseline = found[0]
     assert 100 <= left <= 110
     assert 45 <= baseline <= 56
+
+
+def _text_runs(document: bytes) -> list[tuple[int, float, float, str]]:
+    """Every text run drawn in a PDF: (page, x start, x end, text), in points from the left.
+
+    The end adds the advances of the glyphs (the font's /W widths, WeasyPrint's Identity-H
+    Type0 fonts) and the TJ adjustments, through the text and current matrices.
+    """
+    import io
+
+    import pypdf
+    from pypdf.generic import ArrayObject
+
+    reader = pypdf.PdfReader(io.BytesIO(document))
+    runs: list[tuple[int, float, float, str]] = []
+    for number, page in enumerate(reader.pages):
+        fonts = page["/Resources"]["/Font"]
+        current: dict[str, Any] = {}
+        widths: dict[str, tuple[dict[int, float], float]] = {}
+
+        def advances(name: str) -> tuple[dict[int, float], float]:
+            if name not in widths:
+                cid_font = fonts[name].get_object()["/DescendantFonts"][0].get_object()
+                table: dict[int, float] = {}
+                w = cid_font.get("/W", ArrayObject())
+                i = 0
+                while i < len(w):
+                    if isinstance(w[i + 1], ArrayObject):  # c [w1 w2 ...]
+                        table.update((int(w[i]) + k, float(v)) for k, v in enumerate(w[i + 1]))
+                        i += 2
+                    else:  # c_first c_last w
+                        table.update((c, float(w[i + 2])) for c in range(int(w[i]), int(w[i + 1]) + 1))
+                        i += 3
+                widths[name] = (table, float(cid_font.get("/DW", 1000)))
+            return widths[name]
+
+        def visit(op: bytes, args: list[Any], cm: list[float], tm: list[float], n: int = number) -> None:
+            if op == b"Tf":
+                current["font"], current["size"] = args[0], float(args[1])
+            elif op in (b"TJ", b"Tj"):
+                table, default = advances(current["font"])
+                advance = 0.0
+                for item in args[0] if op == b"TJ" else [args[0]]:
+                    if hasattr(item, "original_bytes"):
+                        raw = item.original_bytes
+                        advance += sum(
+                            table.get(int.from_bytes(raw[j : j + 2], "big"), default)
+                            for j in range(0, len(raw), 2)
+                        )
+                    else:
+                        advance -= float(item)
+                end = advance / 1000 * current["size"]
+
+                def x(t: float) -> float:
+                    tx, ty = t * tm[0] + tm[4], t * tm[1] + tm[5]
+                    return tx * cm[0] + ty * cm[2] + cm[4]
+
+                runs.append((n, x(0), x(end), ""))
+
+        texts: list[tuple[float, str]] = []
+
+        def text(value: str, cm: list[float], tm: list[float], *_: object) -> None:
+            if value.strip():
+                texts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], value))
+
+        page.extract_text(visitor_operand_before=visit)
+        page.extract_text(visitor_text=text)
+        runs.extend((number, x, x, value) for x, value in texts)
+    return runs
+
+
+LETTER_TABLES: dict[str, tuple[Action, Creditor]] = {
+    **{case: CASES[case] for case in CASES if CASES[case][0].channel.is_postal},
+    "lettre_relance_consumer_multi": (
+        make_action("lettre_relance", dt.date(2025, 6, 3), client=CONSUMER, invoices=(G1, G1)),
+        CREDITOR,
+    ),
+    "lettre_relance_multi": (
+        make_action(
+            "lettre_relance",
+            dt.date(2025, 3, 18),
+            invoices=(F1, F2, F3),
+            pens=[P45, penalties("56.22", 32, base="4800.00"), None],
+        ),
+        CREDITOR_LINK,
+    ),
+    # Figures as wide as they come: a long invoice number, hundreds of thousands of euros.
+    "mise_en_demeure_wide": (
+        make_action(
+            "mise_en_demeure",
+            dt.date(2026, 3, 18),
+            invoices=(
+                Invoice(
+                    "FA-2025-000123-AVOIR-LONG",
+                    "C001",
+                    dt.date(2025, 9, 30),
+                    dt.date(2025, 11, 30),
+                    Decimal("987654.32"),
+                ),
+                F1,
+            ),
+            pens=[penalties("123456.78", 200, base="987654.32"), P45],
+        ),
+        CREDITOR,
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(LETTER_TABLES))
+def test_letter_tables_fit_the_text_width(case: str) -> None:
+    pytest.importorskip("pypdf")
+    action, creditor = LETTER_TABLES[case]
+    runs = _text_runs(render(action, creditor).to_pdf())
+    millimetre = 72 / 25.4
+    left, right = 20 * millimetre, (210 - 20) * millimetre  # @page margins: 20 mm each side
+    tolerance = 0.5  # points: rounding of justified lines
+    overflowing = [(page, x0, x1) for page, x0, x1, _ in runs if x0 < left - tolerance or x1 > right + tolerance]
+    assert not overflowing, f"text outside the 170 mm between the margins: {overflowing[:5]}"
+    # The whole table was drawn and read: every header, the last column included.
+    headers = ["Facture", "Émise le", "Échéance", "Principal", "Total"]
+    headers += ["Pénalités", "Indemnité"] if action.client.is_business else ["Intérêts légaux"]
+    texts = " ".join(value for _page, _x0, _x1, value in runs if value)
+    for header in headers:
+        assert header in texts
+    for item in action.items:
+        assert format_amount(item.claimed, item.currency) in texts
 
 
 @pytest.mark.slow
