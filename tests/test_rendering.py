@@ -16,9 +16,9 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -1100,73 +1100,80 @@ def test_recipient_block_sits_in_the_envelope_window() -> None:
     assert 45 <= baseline <= 56
 
 
-def _text_runs(document: bytes) -> list[tuple[int, float, float, str]]:
-    """Every text run drawn in a PDF: (page, x start, x end, text), in points from the left.
+def _glyph_widths(font: Any) -> tuple[dict[int, float], float]:
+    """The advance of each glyph of a Type0 font (its CID font's /W), and the default /DW."""
+    from pypdf.generic import ArrayObject
 
-    The end adds the advances of the glyphs (the font's /W widths, WeasyPrint's Identity-H
-    Type0 fonts) and the TJ adjustments, through the text and current matrices.
+    cid_font = font.get_object()["/DescendantFonts"][0].get_object()
+    table: dict[int, float] = {}
+    w = cid_font.get("/W", ArrayObject())
+    i = 0
+    while i < len(w):
+        if isinstance(w[i + 1], ArrayObject):  # c [w1 w2 ...]
+            table.update((int(w[i]) + k, float(v)) for k, v in enumerate(w[i + 1]))
+            i += 2
+        else:  # c_first c_last w
+            table.update((c, float(w[i + 2])) for c in range(int(w[i]), int(w[i + 1]) + 1))
+            i += 3
+    return table, float(cid_font.get("/DW", 1000))
+
+
+def _page_runs(page: Any) -> list[tuple[float, float, str]]:
+    """The text runs of a PDF page: (x start, x end, text), in points from the left edge.
+
+    A run's end adds the advances of its glyphs (WeasyPrint writes Identity-H Type0 fonts:
+    two bytes a glyph, widths in /W) and the TJ adjustments, through the text and current
+    matrices.  The texts come from pypdf's extraction, with their start.
     """
+    fonts = page["/Resources"]["/Font"]
+    widths: dict[str, tuple[dict[int, float], float]] = {}
+    state: dict[str, Any] = {}
+    runs: list[tuple[float, float, str]] = []
+
+    def to_page(t: float, cm: list[float], tm: list[float]) -> float:
+        tx, ty = t * tm[0] + tm[4], t * tm[1] + tm[5]
+        return tx * cm[0] + ty * cm[2] + cm[4]
+
+    def visit(op: bytes, args: list[Any], cm: list[float], tm: list[float]) -> None:
+        if op == b"Tf":
+            state["font"], state["size"] = args[0], float(args[1])
+        elif op in (b"TJ", b"Tj"):
+            if state["font"] not in widths:
+                widths[state["font"]] = _glyph_widths(fonts[state["font"]])
+            table, default = widths[state["font"]]
+            advance = 0.0
+            for item in args[0] if op == b"TJ" else [args[0]]:
+                if hasattr(item, "original_bytes"):  # glyphs
+                    raw = item.original_bytes
+                    advance += sum(
+                        table.get(int.from_bytes(raw[j : j + 2], "big"), default)
+                        for j in range(0, len(raw), 2)
+                    )
+                else:  # a move left, in thousandths of the font size
+                    advance -= float(item)
+            end = advance / 1000 * state["size"]
+            runs.append((to_page(0, cm, tm), to_page(end, cm, tm), ""))
+
+    def text(value: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if value.strip():
+            start = to_page(0, cm, tm)
+            runs.append((start, start, value))
+
+    page.extract_text(visitor_operand_before=visit)
+    page.extract_text(visitor_text=text)
+    return runs
+
+
+def _text_runs(document: bytes) -> list[tuple[int, float, float, str]]:
+    """Every text run drawn in a PDF: (page index, x start, x end, text)."""
     import io
 
     import pypdf
-    from pypdf.generic import ArrayObject
 
     reader = pypdf.PdfReader(io.BytesIO(document))
-    runs: list[tuple[int, float, float, str]] = []
-    for number, page in enumerate(reader.pages):
-        fonts = page["/Resources"]["/Font"]
-        current: dict[str, Any] = {}
-        widths: dict[str, tuple[dict[int, float], float]] = {}
-
-        def advances(name: str) -> tuple[dict[int, float], float]:
-            if name not in widths:
-                cid_font = fonts[name].get_object()["/DescendantFonts"][0].get_object()
-                table: dict[int, float] = {}
-                w = cid_font.get("/W", ArrayObject())
-                i = 0
-                while i < len(w):
-                    if isinstance(w[i + 1], ArrayObject):  # c [w1 w2 ...]
-                        table.update((int(w[i]) + k, float(v)) for k, v in enumerate(w[i + 1]))
-                        i += 2
-                    else:  # c_first c_last w
-                        table.update((c, float(w[i + 2])) for c in range(int(w[i]), int(w[i + 1]) + 1))
-                        i += 3
-                widths[name] = (table, float(cid_font.get("/DW", 1000)))
-            return widths[name]
-
-        def visit(op: bytes, args: list[Any], cm: list[float], tm: list[float], n: int = number) -> None:
-            if op == b"Tf":
-                current["font"], current["size"] = args[0], float(args[1])
-            elif op in (b"TJ", b"Tj"):
-                table, default = advances(current["font"])
-                advance = 0.0
-                for item in args[0] if op == b"TJ" else [args[0]]:
-                    if hasattr(item, "original_bytes"):
-                        raw = item.original_bytes
-                        advance += sum(
-                            table.get(int.from_bytes(raw[j : j + 2], "big"), default)
-                            for j in range(0, len(raw), 2)
-                        )
-                    else:
-                        advance -= float(item)
-                end = advance / 1000 * current["size"]
-
-                def x(t: float) -> float:
-                    tx, ty = t * tm[0] + tm[4], t * tm[1] + tm[5]
-                    return tx * cm[0] + ty * cm[2] + cm[4]
-
-                runs.append((n, x(0), x(end), ""))
-
-        texts: list[tuple[float, str]] = []
-
-        def text(value: str, cm: list[float], tm: list[float], *_: object) -> None:
-            if value.strip():
-                texts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], value))
-
-        page.extract_text(visitor_operand_before=visit)
-        page.extract_text(visitor_text=text)
-        runs.extend((number, x, x, value) for x, value in texts)
-    return runs
+    return [
+        (number, *run) for number, page in enumerate(reader.pages) for run in _page_runs(page)
+    ]
 
 
 LETTER_TABLES: dict[str, tuple[Action, Creditor]] = {
