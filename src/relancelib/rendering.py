@@ -431,7 +431,9 @@ def epc_qr_payload(creditor: Creditor, amount: Decimal, text: str) -> str:
     UTF-8), ``SCT``, the BIC (may be empty), the beneficiary name (≤ 70 characters), the IBAN,
     ``EUR`` and the amount, an empty purpose, an empty structured reference and the
     unstructured remittance text (≤ 140 characters).  It is exactly what
-    :func:`segno.helpers.make_epc_qr` encodes.
+    :func:`segno.helpers.make_epc_qr` encodes when ISO 8859-1 suffices (segno's helper would
+    try the other ISO 8859 parts before UTF-8); the QR code drawn is
+    ``segno.make_qr(payload in its character set, error="m", boost_error=False)``.
     """
     if creditor.iban is None:
         raise MissingDataError("the creditor has no IBAN", field="Creditor.iban")
@@ -1159,8 +1161,8 @@ def render(
     html_body = _text_to_html(text, subject) if html_body is None else html_body.strip() + "\n"
     qr: PaymentQR | None = context["qr"]
     qr_cid = None
-    if qr is not None and qr._cid_used and qr.cid in html_body:
-        qr_cid = qr._content_id
+    if qr is not None and qr._cid_used and f"cid:{qr._content_id}" in html_body:
+        qr_cid = qr._content_id  # the HTML shows the image to_email() will attach
     return Message(
         subject,
         text,
