@@ -374,7 +374,7 @@ def test_missing_e_mail_for_an_e_mail_step_is_a_warning_not_a_channel_switch(
     assert [(p.severity, p.message) for p in result.problems] == [
         (
             Severity.WARNING,
-            "client 'C001' has no e-mail address for step relance_1 (email); give an e-mail address or change the policy",
+            "client 'C001' has no e-mail address for step relance_1 (email); give one or change the policy",
         ),
     ]
 

@@ -535,15 +535,6 @@ def _check_prescription(
     problems.append(Problem(invoice.number, message, Severity.WARNING))
 
 
-_CONTACT_NEEDS: dict[Channel, tuple[str, str]] = {
-    Channel.EMAIL: ("email", "an e-mail address"),
-    Channel.PHONE: ("phone", "a telephone number"),
-    Channel.SMS: ("phone", "a telephone number"),
-    Channel.LETTER: ("address", "a postal address"),
-    Channel.REGISTERED_LETTER: ("address", "a postal address"),
-}
-
-
 def _build_action(
     client: Client,
     day: _PolicyDay,
@@ -587,14 +578,13 @@ def _build_action(
         totals[currency] = totals.get(currency, _ZERO) + balance
         claimed[currency] = claimed.get(currency, _ZERO) + item.claimed
     top = day.steps[top_position]
-    attribute, what = _CONTACT_NEEDS[top.channel]
-    if getattr(client, attribute) is None:
+    if getattr(client, top.channel.contact_field) is None:
         for item in items:
             problems.append(
                 Problem(
                     item.invoice.number,
-                    f"client {client.id!r} has no {what.split(' ', 1)[1]} for step {top.key} "
-                    f"({top.channel.value}); give {what} or change the policy",
+                    f"client {client.id!r} has no {top.channel.contact_label} for step {top.key} "
+                    f"({top.channel.value}); give one or change the policy",
                     Severity.WARNING,
                 )
             )

@@ -36,6 +36,26 @@ class Channel(enum.Enum):
         """True for the channels that print a letter (simple or registered)."""
         return self in (Channel.LETTER, Channel.REGISTERED_LETTER)
 
+    @property
+    def contact_field(self) -> str:
+        """The :class:`~relancelib.model.Client` field this channel needs: ``"email"``,
+        ``"phone"`` or ``"address"``."""
+        return _CONTACT[self][0]
+
+    @property
+    def contact_label(self) -> str:
+        """What that field holds, in words: ``"e-mail address"``, ``"telephone number"``…"""
+        return _CONTACT[self][1]
+
+
+_CONTACT = {
+    Channel.EMAIL: ("email", "e-mail address"),
+    Channel.PHONE: ("phone", "telephone number"),
+    Channel.SMS: ("phone", "telephone number"),
+    Channel.LETTER: ("address", "postal address"),
+    Channel.REGISTERED_LETTER: ("address", "postal address"),
+}
+
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 

@@ -122,14 +122,6 @@ TEMPLATE_FILTERS: Mapping[str, str] = {
 }
 
 # The registered channels and what each needs of the client (MissingDataError otherwise).
-_NEEDS: dict[Channel, tuple[str, str]] = {
-    Channel.EMAIL: ("email", "an e-mail address"),
-    Channel.PHONE: ("phone", "a telephone number"),
-    Channel.SMS: ("phone", "a telephone number"),
-    Channel.LETTER: ("address", "a postal address"),
-    Channel.REGISTERED_LETTER: ("address", "a postal address"),
-}
-
 _SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
 _NEWLINES = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]")
 # Blanks that fold (not the no-break spaces of French typography).
@@ -320,8 +312,12 @@ class Message:
         esc = _html.escape
         rows = [
             ("De", f"{self.sender} <{self.sender_email}>" if self.sender_email else self.sender),
-            ("À", self.recipient if self.channel.is_postal else
-             f"{self.recipient_name} <{self.recipient}>"),
+            (
+                "À",
+                self.recipient
+                if self.channel.is_postal
+                else f"{self.recipient_name} <{self.recipient}>",
+            ),
             ("Objet", self.subject),
             ("Date", formatting.format_date(self.date, locale=self.locale)),
             ("Canal", self.channel.value),
@@ -664,9 +660,7 @@ def _builtin_set() -> _TemplateSet:
 
 def builtin_templates() -> tuple[str, ...]:
     """The names of the built-in templates (step keys and variants, without ``.j2``)."""
-    return tuple(
-        sorted(n[: -len(_SUFFIX)] for n in _builtin_names() if not n.startswith("_"))
-    )
+    return tuple(sorted(n[: -len(_SUFFIX)] for n in _builtin_names() if not n.startswith("_")))
 
 
 @functools.lru_cache(maxsize=64)
@@ -830,11 +824,11 @@ def _country_name(code: str) -> str:
 
 
 def _recipient(client: Client, channel: Channel) -> tuple[str, list[str]]:
-    attribute, what = _NEEDS[channel]
+    attribute = channel.contact_field
     value = getattr(client, attribute)
     if value is None:
         raise MissingDataError(
-            f"client {client.id!r} has no {what.split(' ', 1)[1]} for a {channel.value} message",
+            f"client {client.id!r} has no {channel.contact_label} for the {channel.value} channel",
             field=f"Client.{attribute}",
         )
     if channel.is_postal:
@@ -1154,8 +1148,10 @@ def render(
         text_block = _render_block(template_set.text, text_template, "text", context)
         html_template = _compile(template_set.html, file_name)
         html_body = _render_block(template_set.html, html_template, "html", context)
-        text = text_block if text_block is not None else (
-            _html_to_text(html_body) if html_body is not None else ""
+        text = (
+            text_block
+            if text_block is not None
+            else (_html_to_text(html_body) if html_body is not None else "")
         )
     text = _tidy_text(text)
     html_body = _text_to_html(text, subject) if html_body is None else html_body.strip() + "\n"
