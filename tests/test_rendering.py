@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import email
 import email.policy
+import io
 import os
 import re
 import sys
@@ -595,8 +596,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _segno_png(qr: segno.QRCode) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=4, border=4)
     return buffer.getvalue()
@@ -645,6 +644,24 @@ def test_to_email_attaches_the_qr_code_as_an_inline_image(case: str) -> None:
     assert int.from_bytes(png[16:20], "big") == int.from_bytes(png[20:24], "big") == side
     # Every line of the message stays short (base64 lines of 76 characters).
     assert max(len(line) for line in message.to_email().as_bytes().splitlines()) <= 78
+
+
+@pytest.mark.parametrize("case", ["relance_1", "relance_2"])
+def test_the_qr_code_scans_back_to_the_epc_payload(case: str) -> None:
+    # A real decoder (ZXing) reads the attached PNG: what a banking app would scan.
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    message = rendered(case)
+    image, _html = _qr_image(_parse(message))
+    (result,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.get_content())))
+    assert result.format == zxingcpp.BarcodeFormat.QRCode
+    assert result.text == message.qr_payload
+    lines = result.text.split("\n")
+    assert lines[:2] == ["BCD", "002"]
+    assert lines[3:5] == ["SCT", "AGRIFRPP"]
+    assert lines[6] == "FR7630006000011234567890189"
+    assert lines[7] == f"EUR{message.qr_payload.split(chr(10))[7][3:]}"
 
 
 def test_to_email_with_the_qr_code_is_the_same_each_time() -> None:
@@ -1067,8 +1084,6 @@ def test_no_qr_code_when_not_in_euros() -> None:
 @pytest.mark.slow
 def test_letter_to_pdf() -> None:
     pypdf = pytest.importorskip("pypdf")
-    import io
-
     message = rendered("mise_en_demeure_business")
     document = message.to_pdf()
     assert document.startswith(b"%PDF")
@@ -1082,8 +1097,6 @@ def test_letter_to_pdf() -> None:
 @pytest.mark.slow
 def test_recipient_block_sits_in_the_envelope_window() -> None:
     pypdf = pytest.importorskip("pypdf")
-    import io
-
     reader = pypdf.PdfReader(io.BytesIO(rendered("lettre_relance").to_pdf()))
     found: list[tuple[float, float]] = []
 
@@ -1166,8 +1179,6 @@ def _page_runs(page: Any) -> list[tuple[float, float, str]]:
 
 def _text_runs(document: bytes) -> list[tuple[int, float, float, str]]:
     """Every text run drawn in a PDF: (page index, x start, x end, text)."""
-    import io
-
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(document))
