@@ -49,7 +49,7 @@ from relancelib import (
     law,
     plan,
 )
-from relancelib.formatting import format_amount
+from relancelib.formatting import format_amount, format_date
 from relancelib.rendering import (
     Message,
     builtin_templates,
@@ -1298,3 +1298,18 @@ def test_single_currency_conveniences() -> None:
     with pytest.raises(TemplateRenderError, match="'total' is undefined"):
         render(mixed, CREDITOR, templates=templates)
     assert f"Total{NBSP}: 500,00{NBSP}CHF + 1{NNBSP}234,56{NBSP}€" in render(mixed, CREDITOR).text
+
+
+def test_filters_are_also_named_after_the_formatting_functions() -> None:
+    source = (
+        "{{ action.totals['EUR']|format_amount }} | {{ action.on|format_date('full') }} | "
+        "{{ 71|amount_in_words }} | {{ 13|format_percent }} | {{ 8|format_days }}"
+    )
+    action = CASES["relance_1"][0]
+    message = render(action, CREDITOR, templates={"relance_1": source})
+    total = action.totals["EUR"]
+    expected = (
+        f"{format_amount(total)} | {format_date(action.on, style='full')} | "
+        "soixante et onze euros | 13\u00a0% | 8\u00a0jours"
+    )
+    assert message.text.strip() == expected

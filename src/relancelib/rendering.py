@@ -119,9 +119,11 @@ TEMPLATE_FILTERS: Mapping[str, str] = {
     "words": "{{ total|words('EUR') }} → mille deux cent trente-quatre euros et ...",
     "percent": "{{ period.rate|percent }} → 13,15 %",
     "days": "{{ item.days_overdue|days }} → 15 jours",
+    "format_amount, format_date, amount_in_words, format_percent, format_days": (
+        "the same filters under the names of relancelib.formatting's functions"
+    ),
 }
 
-# The registered channels and what each needs of the client (MissingDataError otherwise).
 _SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
 _NEWLINES = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]")
 # Blanks that fold (not the no-break spaces of French typography).
@@ -588,6 +590,14 @@ def _environment(
     )
     env.filters.update(
         amount=_f_amount, date=_f_date, words=_f_words, percent=_f_percent, days=_f_days
+    )
+    # The same filters under the names of the formatting functions they call.
+    env.filters.update(
+        format_amount=_f_amount,
+        format_date=_f_date,
+        amount_in_words=_f_words,
+        format_percent=_f_percent,
+        format_days=_f_days,
     )
     return env
 
