@@ -319,3 +319,13 @@ def test_client_and_creditor_from_mapping() -> None:
         }
     )
     assert creditor.address.city == "Lyon"
+
+
+@pytest.mark.parametrize(
+    "name", ["Evil\r\nBcc: x@y.fr", "Evil\nBcc: x@y.fr", "Evil\u2028Bcc: x@y.fr", "A\x00B"]
+)
+def test_names_with_line_breaks_are_refused_before_they_reach_an_e_mail_header(name: str) -> None:
+    with pytest.raises(
+        InvalidFieldError, match=r"Client\.name: .* must not contain control characters"
+    ):
+        Client("C1", name)

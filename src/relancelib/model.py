@@ -145,7 +145,8 @@ def _optional_text(field: str) -> Any:
     return check
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the Unicode line breaks that would split an e-mail header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
