@@ -27,7 +27,7 @@ import attrs
 
 from relancelib import law
 from relancelib.errors import InvalidFieldError, RateUnknownError, RelanceError
-from relancelib.model import Client, ClientKind, Invoice, minor_unit
+from relancelib.model import Client, ClientKind, Invoice, check_date, minor_unit
 from relancelib.policy import Channel, ReminderPolicy, Step
 
 if TYPE_CHECKING:
@@ -272,14 +272,6 @@ class _PolicyDay:
             ) from None
 
 
-def _check_as_of(as_of: object) -> dt.date:
-    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(as_of).__name__}", field="as_of", value=as_of
-        )
-    return as_of
-
-
 def _client_table(
     clients: Iterable[Client] | Mapping[str, Client],
 ) -> tuple[dict[str, Client], set[str]]:
@@ -391,7 +383,7 @@ def plan(
     penalties of steps with ``include_penalties=True``.  The result depends on nothing
     else, and not on the order of ``invoices`` or ``clients``.
     """
-    as_of = _check_as_of(as_of)
+    as_of = check_date(as_of, "as_of")
     tables = law._check_rates(rates)
     problems: list[Problem] = []
     resolve_policy = _policy_resolver(policy)

@@ -26,6 +26,7 @@ import attrs
 
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError
+from relancelib.model import check_date
 from relancelib.policy import Channel
 
 if TYPE_CHECKING:
@@ -82,14 +83,6 @@ class Journal(Protocol):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _check_day(value: object, field: str) -> dt.date:
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
-        )
-    return value
-
-
 def _check_client_id(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         raise InvalidFieldError(
@@ -105,7 +98,7 @@ def _check_record_args(
         raise InvalidFieldError(
             "must be an Action from relancelib.plan()", field="action", value=action
         )
-    when = _check_day(action.on if on is None else on, "on")
+    when = check_date(action.on if on is None else on, "on")
     if reference is not None and (
         not isinstance(reference, str) or not reference.strip() or _CONTROL.search(reference)
     ):
@@ -230,7 +223,7 @@ class MemoryJournal(_FrameMixin):
         without a copy (plans over millions of invoices read it once per invoice): treat it
         as read-only; it reflects the journal as it is until the next ``record``.
         """
-        as_of = _check_day(as_of, "as_of")
+        as_of = check_date(as_of, "as_of")
         with self._lock:
             if self._latest is None:
                 return History()
@@ -426,7 +419,7 @@ class SqliteJournal(_FrameMixin):
 
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for the engine."""
-        as_of = _check_day(as_of, "as_of")
+        as_of = check_date(as_of, "as_of")
         steps: dict[str, list[tuple[str, dt.date]]] = {}
         contacts: dict[str, dt.date] = {}
         dates: dict[str, dt.date] = {}

@@ -45,7 +45,7 @@ from typing import Any, Literal
 import attrs
 
 from relancelib.errors import DataImportError, InvalidFieldError, RateUnknownError
-from relancelib.model import Client, ClientKind, Invoice, Payment
+from relancelib.model import Client, ClientKind, Invoice, Payment, check_date
 
 __all__ = [
     "DEFAULT_RATES",
@@ -88,15 +88,6 @@ Reading = Literal["A", "B"]
 
 # ---------------------------------------------------------------------------------------------
 # Argument checks.  Each raises InvalidFieldError naming the argument and the value.
-
-
-def _check_date(value: object, field: str) -> dt.date:
-    # A datetime is a date with a time: refused, these rules count whole days.
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
-        )
-    return value
 
 
 def _check_amount(value: object, field: str = "amount") -> Decimal:
@@ -197,7 +188,7 @@ def half_year(day: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of the half-year containing ``day`` (1 January–30 June or
     1 July–31 December): the period for which Code de commerce L441-10 II fixes the default
     rate and the arrêtés of Code monétaire et financier L313-2 fix the legal interest rate."""
-    day = _check_date(day, "day")
+    day = check_date(day, "day")
     if day.month <= 6:
         return dt.date(day.year, 1, 1), dt.date(day.year, 6, 30)
     return dt.date(day.year, 7, 1), dt.date(day.year, 12, 31)
@@ -229,7 +220,7 @@ class Granularity(enum.Enum):
 
 
 def _row_start(value: object) -> dt.date:
-    return _check_date(value, "RateRow.start")
+    return check_date(value, "RateRow.start")
 
 
 def _row_rate(value: object) -> Decimal:
@@ -270,7 +261,7 @@ def _table_name(_inst: Any, _attr: Any, value: Any) -> None:
 
 
 def _known_through(value: object) -> dt.date:
-    return _check_date(value, "RateTable.known_through")
+    return check_date(value, "RateTable.known_through")
 
 
 def _granularity(value: object) -> Granularity:
@@ -325,7 +316,7 @@ class RateTable:
 
     def row_on(self, day: dt.date) -> RateRow:
         """The row in force on ``day``; :class:`RateUnknownError` outside the table."""
-        day = _check_date(day, "day")
+        day = check_date(day, "day")
         if day < self.known_from or day > self.known_through:
             if day > self.known_through:
                 if self.granularity is Granularity.CHANGE:
@@ -370,7 +361,7 @@ class RateTable:
         of 2026 H2 needs), the end of the half-year for a half-yearly table — and never less
         than before.  ``source`` says where the figure comes from.
         """
-        start = _check_date(start, "start")
+        start = check_date(start, "start")
         row = RateRow(start, _check_table_rate(rate, "rate"), _check_text(source, "source"))
         if start <= self.rows[-1].start:
             raise InvalidFieldError(
@@ -382,7 +373,7 @@ class RateTable:
         if known_through is None:
             through = half_year(start)[1] if self.granularity is Granularity.HALF_YEAR else start
         else:
-            through = _check_date(known_through, "known_through")
+            through = check_date(known_through, "known_through")
         return attrs.evolve(
             self, rows=(*self.rows, row), known_through=max(self.known_through, through)
         )
@@ -562,7 +553,7 @@ def commercial_penalty_rate(on: dt.date, *, rates: Rates | None = None) -> Decim
     1 January (first half-year) or 1 July (second half-year), plus 10 points.
     :class:`RateUnknownError` when the MRO table does not cover that 1 January or 1 July.
     """
-    on = _check_date(on, "on")
+    on = check_date(on, "on")
     tables = _check_rates(rates)
     return _penalty_rate(on, tables)
 
@@ -597,7 +588,7 @@ def legal_interest_rate(
     default, which covers a business chasing a consumer).  :class:`RateUnknownError` for a
     half-year the table does not cover.
     """
-    on = _check_date(on, "on")
+    on = check_date(on, "on")
     chosen = _check_bool(private_creditor, "private_creditor")
     table = _check_rates(rates)
     return (table.legal_private if chosen else table.legal).rate_on(on)
@@ -801,8 +792,8 @@ def late_penalties(
     without looking up any rate.
     """
     amount = _check_amount(amount)
-    due_date = _check_date(due_date, "due_date")
-    until = _check_date(until, "until")
+    due_date = check_date(due_date, "due_date")
+    until = check_date(until, "until")
     chosen = None if rate is None else _check_rate(rate)
     paid = _check_payments(payments)
     split = _check_bool(split, "split")
@@ -868,8 +859,8 @@ def legal_interest(
     date.  The total is rounded once, to the cent, half-up.
     """
     amount = _check_amount(amount)
-    from_date = _check_date(from_date, "from_date")
-    until = _check_date(until, "until")
+    from_date = check_date(from_date, "from_date")
+    until = check_date(until, "until")
     paid = _check_payments(payments)
     tables = _check_rates(rates)
     _check_span(from_date, until, "from_date")
@@ -915,7 +906,7 @@ def payment_terms_limit(issue_date: dt.date, reading: Reading = "A") -> dt.date:
     plus 45 days; ``"B"`` invoice date plus 45 days, then the end of that month.  Invoice of
     15 January 2025: 60 days → 16 March; A → 17 March; B → 31 March 2025.
     """
-    issue_date = _check_date(issue_date, "issue_date")
+    issue_date = check_date(issue_date, "issue_date")
     if reading not in ("A", "B"):
         raise InvalidFieldError("must be 'A' or 'B'", field="reading", value=reading)
     sixty, reading_a, reading_b = _terms_caps(issue_date)
@@ -928,8 +919,8 @@ def check_payment_terms(issue_date: dt.date, due_date: dt.date) -> str | None:
 
     Sector caps (road transport, L441-11: 30 days) are not checked.
     """
-    issue_date = _check_date(issue_date, "issue_date")
-    due_date = _check_date(due_date, "due_date")
+    issue_date = check_date(issue_date, "issue_date")
+    due_date = check_date(due_date, "due_date")
     if due_date < issue_date:
         raise InvalidFieldError(
             f"is before the issue date {issue_date.isoformat()}", field="due_date", value=due_date

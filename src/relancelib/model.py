@@ -44,6 +44,7 @@ __all__ = [
     "Invoice",
     "Payment",
     "check_currency",
+    "check_date",
     "minor_unit",
     "to_money",
 ]
@@ -89,6 +90,25 @@ def to_money(value: object, currency: str, field: str, *, allow_zero: bool = Tru
     anything else are refused.  An amount with more decimals than the currency allows is
     refused rather than rounded.
     """
+    amount = _checked_amount(value, field, allow_zero=allow_zero)
+    unit = minor_unit(currency)
+    try:
+        # copy_abs: Decimal("-0") is zero, stored without its sign.
+        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
+    except InvalidOperation:
+        raise InvalidFieldError("is too large", field=field, value=value) from None
+    if quantized != amount:
+        raise InvalidFieldError(
+            f"has more decimals than {currency} allows ({unit}); round it before passing it",
+            field=field,
+            value=value,
+        )
+    return quantized
+
+
+def _checked_amount(value: object, field: str, *, allow_zero: bool) -> Decimal:
+    """``value`` as a finite, non-negative (or positive) Decimal; ``int`` accepted, the rest
+    (``float``, ``bool``, strings...) refused."""
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
         raise InvalidFieldError(
@@ -103,19 +123,7 @@ def to_money(value: object, currency: str, field: str, *, allow_zero: bool = Tru
             field=field,
             value=value,
         )
-    unit = minor_unit(currency)
-    try:
-        # copy_abs: Decimal("-0") is zero, stored without its sign.
-        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
-    except InvalidOperation:
-        raise InvalidFieldError("is too large", field=field, value=value) from None
-    if quantized != amount:
-        raise InvalidFieldError(
-            f"has more decimals than {currency} allows ({unit}); round it before passing it",
-            field=field,
-            value=value,
-        )
-    return quantized
+    return amount
 
 
 def _text(field: str, *, multiline: bool = False) -> Any:
@@ -150,15 +158,23 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
+def check_date(value: object, field: str) -> dt.date:
+    """Return ``value`` if it is a ``datetime.date``, else raise naming ``field``.
+
+    A ``datetime`` is refused too: it is a date with a time, and every rule here counts
+    whole days.
+    """
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InvalidFieldError(
+            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
+        )
+    return value
+
+
 def _date(field: str, *, optional: bool = False) -> Any:
     def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if value is None and optional:
-            return
-        # datetime is a subclass of date but carries a time: refuse it, a due date is a day.
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise InvalidFieldError(
-                f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
-            )
+        if value is not None or not optional:
+            check_date(value, field)
 
     return check
 
@@ -451,8 +467,8 @@ class Payment:
         # floats, NaN and non-positive amounts here.
         currency = self.currency or "EUR"
         if self.currency is None:
-            _check_amount_type(self.amount, "Payment.amount", allow_zero=False)
-            object.__setattr__(self, "amount", Decimal(self.amount))
+            amount = _checked_amount(self.amount, "Payment.amount", allow_zero=False)
+            object.__setattr__(self, "amount", amount)
         else:
             object.__setattr__(
                 self, "amount", to_money(self.amount, currency, "Payment.amount", allow_zero=False)
@@ -467,17 +483,6 @@ class Payment:
             currency=_blank_to_none(data.get("currency")),
             reference=_blank_to_none(data.get("reference")),
         )
-
-
-def _check_amount_type(value: Any, field: str, *, allow_zero: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
-        raise InvalidFieldError(
-            f"must be a Decimal amount, not {type(value).__name__}{hint}", field=field, value=value
-        )
-    amount = Decimal(value)
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
-        raise InvalidFieldError("must be a finite positive amount", field=field, value=value)
 
 
 def _payments(value: Any) -> tuple[Payment, ...]:

@@ -18,6 +18,7 @@ import attrs
 import holidays as _holidays
 
 from relancelib.errors import InvalidFieldError, UnknownCalendarError
+from relancelib.model import check_date
 
 __all__ = ["CALENDAR_CODES", "Calendar", "check_calendar_code"]
 
@@ -66,10 +67,7 @@ def _check_code(value: object) -> str:
 
 
 def _check_date(value: object, field: str) -> dt.date:
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
-        )
+    value = check_date(value, field)
     if not _MIN_YEAR <= value.year <= _MAX_YEAR:
         raise InvalidFieldError(
             f"is outside the years {_MIN_YEAR}-{_MAX_YEAR} the calendar covers",
