@@ -224,6 +224,11 @@ class ReminderPolicy:
         """The business-day calendar named by ``holidays``."""
         return Calendar.for_code(self.holidays)
 
+    @property
+    def positions(self) -> Mapping[str, int]:
+        """Each step key's position in the escalation (computed once, at construction)."""
+        return self._index
+
     def index(self, key: str) -> int:
         """The position of the step ``key`` in the escalation (raises for an unknown key)."""
         try:
