@@ -861,7 +861,7 @@ def test_payments_in_a_three_decimal_currency_round_trip(tmp_path: Path) -> None
                       payments=(Payment(dt.date(2025, 1, 20), 5), Payment(dt.date(2025, 1, 21), Decimal("1.5"))))
     path = tmp_path / "p.csv"
     write_payments_csv([invoice], path)
-    assert path.read_text(encoding="utf-8-sig").splitlines()[1:] == ["K-1;20/01/2025;5;;", "K-1;21/01/2025;1,50;;"]
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1:] == ["K-1;20/01/2025;5,0000;;", "K-1;21/01/2025;1,5000;;"]
     back = attach_payments([attrs.evolve(invoice, payments=())], read_payments_csv(path).items)
     assert back.items == (invoice,)
     assert [str(p.amount) for p in back.items[0].payments] == ["5.000", "1.500"]

@@ -277,7 +277,7 @@ def test_from_mapping_names_the_missing_or_bad_field() -> None:
         Invoice.from_mapping(
             {"number": "F1", "client_id": "C1", "issue_date": "2025-01-01", "amount": "1"}
         )
-    with pytest.raises(InvalidFieldError, match=r"Invoice\.issue_date: '31/02/2025' is not a date"):
+    with pytest.raises(InvalidFieldError, match=r"Invoice\.issue_date: '31/02/2025' is not a (valid )?date"):
         Invoice.from_mapping(
             {
                 "number": "F1",
@@ -308,7 +308,7 @@ def test_client_and_creditor_from_mapping() -> None:
     assert client.address is not None
     assert client.address.lines == ("4 allée des Tilleuls", "Bât. B")
     with pytest.raises(
-        InvalidFieldError, match=r"Client\.kind: 'company' must be 'business' or 'consumer'"
+        InvalidFieldError, match=r"Client\.kind: 'company' is not 'entreprise' or 'particulier' \(or business/consumer\)"
     ):
         Client.from_mapping({"id": "C9", "name": "X", "kind": "company"})
     creditor = Creditor.from_mapping(
@@ -329,3 +329,18 @@ def test_names_with_line_breaks_are_refused_before_they_reach_an_e_mail_header(n
         InvalidFieldError, match=r"Client\.name: .* must not contain control characters"
     ):
         Client("C1", name)
+
+
+def test_invoice_quantizes_its_payments_to_its_currency() -> None:
+    """A payment without a currency takes its invoice's minor unit: one amount, written one way."""
+    invoice = Invoice(
+        "F1", "C1", dt.date(2025, 1, 1), dt.date(2025, 1, 31), Decimal("100"),
+        payments=(Payment(dt.date(2025, 1, 5), 10), Payment(dt.date(2025, 1, 6), Decimal("2.5"))),
+    )
+    assert [str(p.amount) for p in invoice.payments] == ["10.00", "2.50"]
+
+
+def test_siret_is_accepted_where_a_siren_is_asked_and_stored_as_its_siren() -> None:
+    assert Client("C1", "Acme", siren="732 829 320 00074").siren == "732829320"
+    with pytest.raises(InvalidFieldError, match=r"Client\.siren: '73282932000075' is not a valid SIRET"):
+        Client("C1", "Acme", siren="73282932000075")

@@ -32,7 +32,8 @@ class RelanceError(ValueError):
     """Base class of every error relancelib raises on purpose.
 
     ``field`` and ``value`` are set when the error is about one piece of data; the
-    message then names both, e.g. ``Invoice.amount: -3.00 is negative``.
+    message then names both, e.g. ``Invoice.amount: -3.00 is negative``.  ``reason`` is
+    the bare reason (``"is negative"``), for callers that show the field their own way.
     """
 
     default_message = "invalid input"
@@ -47,6 +48,7 @@ class RelanceError(ValueError):
         self.field = field
         self.value = None if value is _NOTHING else value
         text = message or self.default_message
+        self.reason = text
         if field is not None:
             shown = "" if value is _NOTHING else f"{_show(value)} "
             text = f"{field}: {shown}{text}" if shown else f"{field}: {text}"

@@ -16,24 +16,43 @@ import enum
 import functools
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.errors import HeaderParseError
 from email.headerregistry import Address as _MailAddress
 from typing import Any
 
 import attrs
 from babel import Locale
-from babel import UnknownLocaleError as _BabelUnknownLocale
-from babel.numbers import get_currency_precision, list_currencies
 from stdnum import bic as _bic
 from stdnum import iban as _iban
 from stdnum.exceptions import ValidationError as _StdnumError
 from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
 
-from relancelib.errors import (
-    CurrencyMismatchError,
-    InvalidFieldError,
-    UnknownLocaleError,
+from relancelib.checks import (
+    check_amount,
+    check_bool,
+    check_currency,
+    check_date,
+    check_locale,
+    check_optional_date,
+    check_rate,
+    check_sequence,
+    check_text,
+    has_control_characters,
+    minor_unit,
+    optional,
+    to_money,
+    validator,
+)
+from relancelib.errors import CurrencyMismatchError, InvalidFieldError
+from relancelib.parsing import (
+    blank_to_none,
+    parse_amount,
+    parse_bool,
+    parse_client_kind,
+    parse_date,
+    require,
 )
 
 __all__ = [
@@ -62,136 +81,27 @@ class ClientKind(enum.Enum):
 
 
 # ---------------------------------------------------------------------------------------------
-# Field checks shared by the classes below.  Each raises InvalidFieldError naming the field.
-
-
-@functools.cache
-def _known_currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
-
-
-def check_currency(code: object, field: str = "currency") -> str:
-    """Return ``code`` if it is an ISO 4217 currency code Babel knows, else raise."""
-    if not isinstance(code, str) or code not in _known_currencies():
-        raise InvalidFieldError("is not a known ISO 4217 currency code", field=field, value=code)
-    return code
-
-
-@functools.cache
-def minor_unit(currency: str) -> Decimal:
-    """The smallest unit of ``currency`` as a Decimal exponent: ``Decimal("0.01")`` for EUR."""
-    return Decimal(1).scaleb(-get_currency_precision(check_currency(currency)))
-
-
-def to_money(value: object, currency: str, field: str, *, allow_zero: bool = True) -> Decimal:
-    """Check ``value`` is a finite, non-negative amount and quantize it to ``currency``'s unit.
-
-    ``int`` and ``Decimal`` are accepted; ``float`` (binary rounding), ``bool``, strings and
-    anything else are refused.  An amount with more decimals than the currency allows is
-    refused rather than rounded.
-    """
-    amount = _checked_amount(value, field, allow_zero=allow_zero)
-    unit = minor_unit(currency)
-    try:
-        # copy_abs: Decimal("-0") is zero, stored without its sign.
-        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
-    except InvalidOperation:
-        raise InvalidFieldError("is too large", field=field, value=value) from None
-    if quantized != amount:
-        raise InvalidFieldError(
-            f"has more decimals than {currency} allows ({unit}); round it before passing it",
-            field=field,
-            value=value,
-        )
-    return quantized
-
-
-def _checked_amount(value: object, field: str, *, allow_zero: bool) -> Decimal:
-    """``value`` as a finite, non-negative (or positive) Decimal; ``int`` accepted, the rest
-    (``float``, ``bool``, strings...) refused."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
-        raise InvalidFieldError(
-            f"must be a Decimal amount, not {type(value).__name__}{hint}", field=field, value=value
-        )
-    amount = Decimal(value)
-    if not amount.is_finite():
-        raise InvalidFieldError("must be a finite amount", field=field, value=value)
-    if amount < 0 or (not allow_zero and amount == 0):
-        raise InvalidFieldError(
-            "must be positive" if not allow_zero else "must not be negative",
-            field=field,
-            value=value,
-        )
-    return amount
+# Field validators.  The checks themselves live in relancelib.checks (one home per rule).
 
 
 def _text(field: str, *, multiline: bool = False) -> Any:
     """A validator for a required, non-blank string without control characters."""
-
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if not isinstance(value, str):
-            raise InvalidFieldError(
-                f"must be a string, not {type(value).__name__}", field=field, value=value
-            )
-        if not value.strip():
-            raise InvalidFieldError("must not be empty", field=field, value=value)
-        bad = _CONTROL if not multiline else _CONTROL_BUT_NEWLINE
-        if bad.search(value):
-            raise InvalidFieldError("must not contain control characters", field=field, value=value)
-
-    return check
+    return validator(check_text, field, multiline=multiline)
 
 
 def _optional_text(field: str) -> Any:
-    required = _text(field)
-
-    def check(inst: Any, attr: Any, value: Any) -> None:
-        if value is not None:
-            required(inst, attr, value)
-
-    return check
-
-
-# Control characters, and the Unicode line breaks that would split an e-mail header.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
-_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-
-
-def check_date(value: object, field: str) -> dt.date:
-    """Return ``value`` if it is a ``datetime.date``, else raise naming ``field``.
-
-    A ``datetime`` is refused too: it is a date with a time, and every rule here counts
-    whole days.
-    """
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(value).__name__}", field=field, value=value
-        )
-    return value
+    return optional(check_text, field)
 
 
 def _date(field: str, *, optional: bool = False) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if value is not None or not optional:
-            check_date(value, field)
-
-    return check
-
-
-def _bool(field: str) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if not isinstance(value, bool):
-            raise InvalidFieldError("must be True or False", field=field, value=value)
-
-    return check
+    return validator(check_optional_date if optional else check_date, field)
 
 
 def _email(field: str) -> Any:
     def check(_inst: Any, _attr: Any, value: Any) -> None:
         if value is None:
             return
-        if not isinstance(value, str) or _CONTROL.search(value) or value.count("@") != 1:
+        if not isinstance(value, str) or has_control_characters(value) or value.count("@") != 1:
             raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
         try:
             parsed = _MailAddress(addr_spec=value)
@@ -243,35 +153,30 @@ def _stdnum(module: Any, label: str, field: str) -> Any:
     return convert
 
 
+def _siren_converter(field: str) -> Any:
+    """A SIREN, or a SIRET (the SIREN and the establishment number) converted to its SIREN
+    with ``stdnum.fr.siret.to_siren``: exports often carry the SIRET where a SIREN is asked."""
+    as_siren = _stdnum(_siren, "SIREN", field)
+    as_siret = _stdnum(_siret, "SIRET", field)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str) and len(_siret.compact(value)) == 14:
+            return _siret.to_siren(as_siret(value))
+        return as_siren(value)
+
+    return convert
+
+
 _CONVERTERS = {
-    "Client.siren": _stdnum(_siren, "SIREN", "Client.siren"),
-    "Creditor.siren": _stdnum(_siren, "SIREN", "Creditor.siren"),
+    "Client.siren": _siren_converter("Client.siren"),
+    "Creditor.siren": _siren_converter("Creditor.siren"),
     "Creditor.iban": _stdnum(_iban, "IBAN", "Creditor.iban"),
     "Creditor.bic": _stdnum(_bic, "BIC", "Creditor.bic"),
 }
 
 
 def _check_locale(field: str) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if not isinstance(value, str):
-            raise UnknownLocaleError(
-                "must be a locale name such as 'fr_FR'", field=field, value=value
-            )
-        _parse_locale(value, field)
-
-    return check
-
-
-@functools.cache
-def _parse_locale_cached(value: str) -> Locale:
-    return Locale.parse(value)
-
-
-def _parse_locale(value: str, field: str) -> Locale:
-    try:
-        return _parse_locale_cached(value)
-    except (ValueError, TypeError, _BabelUnknownLocale):
-        raise UnknownLocaleError("is not a locale Babel knows", field=field, value=value) from None
+    return validator(check_locale, field)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,13 +242,13 @@ class Address:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Address:
         """Build an address from a mapping with ``lines`` (list or newline-separated string)."""
-        lines = _require(data, "lines", "Address")
+        lines = require(data, "lines", "Address")
         if isinstance(lines, str):
             lines = [part for part in lines.splitlines() if part.strip()]
         return cls(
             lines,
-            _require(data, "postal_code", "Address"),
-            _require(data, "city", "Address"),
+            require(data, "postal_code", "Address"),
+            require(data, "city", "Address"),
             data.get("country") or "FR",
         )
 
@@ -356,20 +261,7 @@ def _optional_address(_inst: Any, _attr: Any, value: Any) -> None:
 
 
 def _rate(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        raise InvalidFieldError(
-            "must be a Decimal percentage per year such as Decimal('13.15')",
-            field="Client.penalty_rate",
-            value=value,
-        )
-    rate = Decimal(value)
-    if not rate.is_finite() or rate < 0 or rate > 100:
-        raise InvalidFieldError(
-            "must be a percentage between 0 and 100", field="Client.penalty_rate", value=value
-        )
-    return rate
+    return None if value is None else check_rate(value, "Client.penalty_rate")
 
 
 def _client_siren(value: Any) -> str | None:
@@ -414,32 +306,24 @@ class Client:
     def from_mapping(cls, data: Mapping[str, Any]) -> Client:
         """Build a client from outside data: strings for kind (``"business"``/``"consumer"``),
         the penalty rate and an address mapping are accepted; empty strings mean "not set"."""
-        kind_text = _blank_to_none(data.get("kind")) or "business"
-        try:
-            kind = (
-                kind_text
-                if isinstance(kind_text, ClientKind)
-                else ClientKind(str(kind_text).lower())
-            )
-        except ValueError:
-            raise InvalidFieldError(
-                "must be 'business' or 'consumer'", field="Client.kind", value=kind_text
-            ) from None
+        kind = blank_to_none(data.get("kind")) or ClientKind.BUSINESS
+        if not isinstance(kind, ClientKind):
+            kind = ClientKind(parse_client_kind(kind, "Client.kind"))
         address = data.get("address")
         if isinstance(address, Mapping):
             address = Address.from_mapping(address)
-        rate = _blank_to_none(data.get("penalty_rate"))
+        rate = blank_to_none(data.get("penalty_rate"))
         return cls(
-            _require(data, "id", "Client"),
-            _require(data, "name", "Client"),
-            email=_blank_to_none(data.get("email")),
-            phone=_blank_to_none(data.get("phone")),
+            require(data, "id", "Client"),
+            require(data, "name", "Client"),
+            email=blank_to_none(data.get("email")),
+            phone=blank_to_none(data.get("phone")),
             address=address,
             kind=kind,
-            locale=_blank_to_none(data.get("locale")) or "fr_FR",
-            segment=_blank_to_none(data.get("segment")) or "standard",
-            siren=_blank_to_none(data.get("siren")),
-            penalty_rate=None if rate is None else _parse_decimal(rate, "Client.penalty_rate"),
+            locale=blank_to_none(data.get("locale")) or "fr_FR",
+            segment=blank_to_none(data.get("segment")) or "standard",
+            siren=blank_to_none(data.get("siren")),
+            penalty_rate=None if rate is None else parse_amount(rate, "Client.penalty_rate"),
         )
 
 
@@ -467,7 +351,7 @@ class Payment:
         # floats, NaN and non-positive amounts here.
         currency = self.currency or "EUR"
         if self.currency is None:
-            amount = _checked_amount(self.amount, "Payment.amount", allow_zero=False)
+            amount = check_amount(self.amount, "Payment.amount", allow_zero=False)
             object.__setattr__(self, "amount", amount)
         else:
             object.__setattr__(
@@ -478,25 +362,15 @@ class Payment:
     def from_mapping(cls, data: Mapping[str, Any]) -> Payment:
         """Build a payment from outside data (ISO date string, decimal string amount)."""
         return cls(
-            _parse_date(_require(data, "on", "Payment"), "Payment.on"),
-            _parse_decimal(_require(data, "amount", "Payment"), "Payment.amount"),
-            currency=_blank_to_none(data.get("currency")),
-            reference=_blank_to_none(data.get("reference")),
+            parse_date(require(data, "on", "Payment"), "Payment.on"),
+            parse_amount(require(data, "amount", "Payment"), "Payment.amount"),
+            currency=blank_to_none(data.get("currency")),
+            reference=blank_to_none(data.get("reference")),
         )
 
 
 def _payments(value: Any) -> tuple[Payment, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidFieldError(
-            "must be a sequence of Payment", field="Invoice.payments", value=value
-        )
-    payments = tuple(value)
-    for payment in payments:
-        if not isinstance(payment, Payment):
-            raise InvalidFieldError(
-                "must hold only Payment objects", field="Invoice.payments", value=payment
-            )
-    return payments
+    return check_sequence(value, Payment, "Invoice.payments")
 
 
 @attrs.frozen
@@ -515,7 +389,9 @@ class Invoice:
     amount: Decimal = attrs.field()
     currency: str = attrs.field(default="EUR", kw_only=True)
     payments: tuple[Payment, ...] = attrs.field(default=(), kw_only=True, converter=_payments)
-    disputed: bool = attrs.field(default=False, kw_only=True, validator=_bool("Invoice.disputed"))
+    disputed: bool = attrs.field(
+        default=False, kw_only=True, validator=validator(check_bool, "Invoice.disputed")
+    )
     hold_until: dt.date | None = attrs.field(
         default=None, kw_only=True, validator=_date("Invoice.hold_until", optional=True)
     )
@@ -535,6 +411,7 @@ class Invoice:
                 value=self.due_date,
             )
         object.__setattr__(self, "amount", to_money(self.amount, self.currency, "Invoice.amount"))
+        payments = []
         for payment in self.payments:
             if payment.currency is not None and payment.currency != self.currency:
                 raise CurrencyMismatchError(
@@ -542,7 +419,14 @@ class Invoice:
                     field="Payment.currency",
                     value=payment.currency,
                 )
-            to_money(payment.amount, self.currency, "Payment.amount", allow_zero=False)
+            amount = to_money(payment.amount, self.currency, "Payment.amount", allow_zero=False)
+            # A payment without a currency is quantized here, to its invoice's minor unit.
+            payments.append(
+                payment
+                if amount.as_tuple() == payment.amount.as_tuple()
+                else attrs.evolve(payment, amount=amount)
+            )
+        object.__setattr__(self, "payments", tuple(payments))
 
     def paid(self, as_of: dt.date) -> Decimal:
         """The total of the payments dated on or before ``as_of``."""
@@ -575,22 +459,21 @@ class Invoice:
             p if isinstance(p, Payment) else Payment.from_mapping(p)
             for p in data.get("payments") or ()
         ]
-        hold = _blank_to_none(data.get("hold_until"))
-        sent = _blank_to_none(data.get("sent_on"))
-        disputed = data.get("disputed", False)
-        if isinstance(disputed, str):
-            disputed = _parse_bool(disputed, "Invoice.disputed")
+        hold = blank_to_none(data.get("hold_until"))
+        sent = blank_to_none(data.get("sent_on"))
+        disputed = blank_to_none(data.get("disputed"))
+        disputed = False if disputed is None else parse_bool(disputed, "Invoice.disputed")
         return cls(
-            _require(data, "number", "Invoice"),
-            _require(data, "client_id", "Invoice"),
-            _parse_date(_require(data, "issue_date", "Invoice"), "Invoice.issue_date"),
-            _parse_date(_require(data, "due_date", "Invoice"), "Invoice.due_date"),
-            _parse_decimal(_require(data, "amount", "Invoice"), "Invoice.amount"),
-            currency=_blank_to_none(data.get("currency")) or "EUR",
+            require(data, "number", "Invoice"),
+            require(data, "client_id", "Invoice"),
+            parse_date(require(data, "issue_date", "Invoice"), "Invoice.issue_date"),
+            parse_date(require(data, "due_date", "Invoice"), "Invoice.due_date"),
+            parse_amount(require(data, "amount", "Invoice"), "Invoice.amount"),
+            currency=blank_to_none(data.get("currency")) or "EUR",
             payments=payments,
             disputed=disputed,
-            hold_until=None if hold is None else _parse_date(hold, "Invoice.hold_until"),
-            sent_on=None if sent is None else _parse_date(sent, "Invoice.sent_on"),
+            hold_until=None if hold is None else parse_date(hold, "Invoice.hold_until"),
+            sent_on=None if sent is None else parse_date(sent, "Invoice.sent_on"),
         )
 
 
@@ -649,74 +532,17 @@ class Creditor:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Creditor:
         """Build a creditor from outside data (an ``address`` mapping is accepted)."""
-        address = _require(data, "address", "Creditor")
+        address = require(data, "address", "Creditor")
         if isinstance(address, Mapping):
             address = Address.from_mapping(address)
         return cls(
-            _require(data, "name", "Creditor"),
+            require(data, "name", "Creditor"),
             address=address,
-            siren=_blank_to_none(data.get("siren")),
-            iban=_blank_to_none(data.get("iban")),
-            bic=_blank_to_none(data.get("bic")),
-            email=_blank_to_none(data.get("email")),
-            phone=_blank_to_none(data.get("phone")),
-            payment_link=_blank_to_none(data.get("payment_link")),
-            signatory=_blank_to_none(data.get("signatory")),
+            siren=blank_to_none(data.get("siren")),
+            iban=blank_to_none(data.get("iban")),
+            bic=blank_to_none(data.get("bic")),
+            email=blank_to_none(data.get("email")),
+            phone=blank_to_none(data.get("phone")),
+            payment_link=blank_to_none(data.get("payment_link")),
+            signatory=blank_to_none(data.get("signatory")),
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing helpers for from_mapping constructors.
-
-
-def _require(data: Mapping[str, Any], key: str, owner: str) -> Any:
-    if not isinstance(data, Mapping):
-        raise InvalidFieldError("must be a mapping", field=owner, value=data)
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidFieldError("is required", field=f"{owner}.{key}", value=value)
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _parse_date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidFieldError("is not a date (expected YYYY-MM-DD)", field=field, value=value)
-
-
-def _parse_decimal(value: Any, field: str) -> Decimal:
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            parsed = Decimal(value.strip())
-        except InvalidOperation:
-            pass
-        else:
-            if parsed.is_finite():
-                return parsed
-    raise InvalidFieldError("is not a decimal number such as '1234.56'", field=field, value=value)
-
-
-_TRUE = {"true", "1", "yes", "oui", "vrai"}
-_FALSE = {"false", "0", "no", "non", "faux", ""}
-
-
-def _parse_bool(value: str, field: str) -> bool:
-    text = value.strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise InvalidFieldError("is not a boolean (true/false)", field=field, value=value)

@@ -1,0 +1,257 @@
+"""The one home of every value check: a date, an amount, a rate, a line of text, a sequence.
+
+Each check returns the value (converted where the rule says so) or raises
+:class:`~relancelib.errors.InvalidFieldError` naming the field and the refused value.
+Every part of relancelib — the model's validators, the law's argument checks, the journal,
+the renderer, the readers — calls these, so a value means the same thing whichever door it
+comes in by.  Reading *outside words* (``"oui"``, ``"05/03/2025"``, ``"1 234,50"``) is
+:mod:`relancelib.parsing`'s job; this module checks Python values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from babel import Locale
+from babel import UnknownLocaleError as _BabelUnknownLocale
+from babel.numbers import get_currency_precision, list_currencies
+
+from relancelib.errors import InvalidFieldError, UnknownLocaleError
+
+__all__ = [
+    "check_bool",
+    "check_currency",
+    "check_date",
+    "check_decimal",
+    "check_instance",
+    "check_locale",
+    "check_optional_date",
+    "check_rate",
+    "check_sequence",
+    "check_single_line",
+    "check_text",
+    "has_control_characters",
+    "minor_unit",
+    "to_money",
+]
+
+T = TypeVar("T")
+
+#: Control characters, and the Unicode line breaks (NEL, LS, PS) that would split an
+#: e-mail header or a CSV line: never allowed in a single line of text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: In multi-line text, the line feed is allowed (and only it: CR, VT, FF and the Unicode
+#: line breaks are normalised by whoever reads the text, not stored).
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+#: The largest percentage accepted as a rate (a rate per year).
+MAX_RATE = Decimal(100)
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def check_instance(value: object, kind: type[T], field: str, *, what: str | None = None) -> T:
+    """Return ``value`` if it is a ``kind``, else raise ``"must be a <what>"``."""
+    if not isinstance(value, kind):
+        raise InvalidFieldError(f"must be {what or 'a ' + kind.__name__}", field=field, value=value)
+    return value
+
+
+def check_sequence(
+    value: object, kind: type[T], field: str, *, what: str | None = None
+) -> tuple[T, ...]:
+    """Return ``value`` as a tuple of ``kind``; a string, a non-iterable or a foreign item
+    raises (``"must be a sequence of Payment"``, ``"must hold only Payment objects"``)."""
+    name = what or kind.__name__
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidFieldError(f"must be a sequence of {name}", field=field, value=value)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, kind):
+            raise InvalidFieldError(f"must hold only {name} objects", field=field, value=item)
+    return items
+
+
+def check_date(value: object, field: str) -> dt.date:
+    """Return ``value`` if it is a ``datetime.date``, else raise naming ``field``.
+
+    A ``datetime`` is refused too: it is a date with a time, and every rule here counts
+    whole days.
+    """
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InvalidFieldError(
+            f"must be a datetime.date, not {_type_name(value)}", field=field, value=value
+        )
+    return value
+
+
+def check_optional_date(value: object, field: str) -> dt.date | None:
+    """:func:`check_date`, with ``None`` allowed."""
+    return None if value is None else check_date(value, field)
+
+
+def check_bool(value: object, field: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (not 0, 1 or ``"yes"``)."""
+    if not isinstance(value, bool):
+        raise InvalidFieldError("must be True or False", field=field, value=value)
+    return value
+
+
+def check_decimal(value: object, field: str, *, what: str = "a Decimal amount") -> Decimal:
+    """``value`` as a finite Decimal: ``Decimal`` and ``int`` only.
+
+    This is where floats are refused, once for the whole library: a float has already been
+    rounded to binary, and ``0.1 + 0.2`` is not an amount anyone invoiced.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
+        raise InvalidFieldError(
+            f"must be {what}, not {_type_name(value)}{hint}", field=field, value=value
+        )
+    number = Decimal(value)
+    if not number.is_finite():
+        raise InvalidFieldError("must be a finite number", field=field, value=value)
+    return number
+
+
+def check_amount(value: object, field: str, *, allow_zero: bool = True) -> Decimal:
+    """``value`` as a finite, non-negative (or, ``allow_zero=False``, positive) Decimal."""
+    amount = check_decimal(value, field)
+    if amount < 0 or (not allow_zero and amount == 0):
+        raise InvalidFieldError(
+            "must not be negative" if allow_zero else "must be positive",
+            field=field,
+            value=value,
+        )
+    return amount
+
+
+def check_rate(value: object, field: str) -> Decimal:
+    """A percentage per year between 0 and 100 (``Decimal("13.15")`` is 13,15 %)."""
+    rate = check_decimal(
+        value, field, what="a Decimal percentage per year such as Decimal('13.15')"
+    )
+    if not 0 <= rate <= MAX_RATE:
+        raise InvalidFieldError("must be a percentage between 0 and 100", field=field, value=value)
+    return rate
+
+
+@functools.cache
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_currency(code: object, field: str = "currency") -> str:
+    """Return ``code`` if it is an ISO 4217 currency code Babel knows, else raise."""
+    if not isinstance(code, str) or code not in _known_currencies():
+        raise InvalidFieldError("is not a known ISO 4217 currency code", field=field, value=code)
+    return code
+
+
+@functools.cache
+def minor_unit(currency: str) -> Decimal:
+    """The smallest unit of ``currency`` as a Decimal exponent: ``Decimal("0.01")`` for EUR."""
+    return Decimal(1).scaleb(-get_currency_precision(check_currency(currency)))
+
+
+def to_money(value: object, currency: str, field: str, *, allow_zero: bool = True) -> Decimal:
+    """Check ``value`` is a finite, non-negative amount and quantize it to ``currency``'s unit.
+
+    ``int`` and ``Decimal`` are accepted; ``float`` (binary rounding), ``bool``, strings and
+    anything else are refused.  An amount with more decimals than the currency allows is
+    refused rather than rounded.
+    """
+    amount = check_amount(value, field, allow_zero=allow_zero)
+    unit = minor_unit(currency)
+    try:
+        # copy_abs: Decimal("-0") is zero, stored without its sign.
+        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
+    except InvalidOperation:
+        raise InvalidFieldError("is too large", field=field, value=value) from None
+    if quantized != amount:
+        raise InvalidFieldError(
+            f"has more decimals than {currency} allows ({unit}); round it before passing it",
+            field=field,
+            value=value,
+        )
+    return quantized
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character (a line break too, unless ``multiline``:
+    then only ``\\n`` is allowed)."""
+    return (_CONTROL_BUT_NEWLINE if multiline else _CONTROL).search(text) is not None
+
+
+def check_text(value: object, field: str, *, multiline: bool = False) -> str:
+    """A non-blank string without control characters (one line unless ``multiline``)."""
+    if not isinstance(value, str):
+        raise InvalidFieldError(
+            f"must be a string, not {_type_name(value)}", field=field, value=value
+        )
+    if not value.strip():
+        raise InvalidFieldError("must not be empty", field=field, value=value)
+    if has_control_characters(value, multiline=multiline):
+        raise InvalidFieldError("must not contain control characters", field=field, value=value)
+    return value
+
+
+def check_single_line(value: object, field: str, *, what: str = "text") -> str:
+    """A non-blank single line of ``what`` — what goes into an e-mail header, a journal
+    reference or a file name: a line break there would forge a header or a record."""
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or has_control_characters(value, multiline=False)
+    ):
+        raise InvalidFieldError(
+            f"must be a non-empty single line of {what} (no control characters or line breaks)",
+            field=field,
+            value=value,
+        )
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def check_locale(value: object, field: str = "locale") -> Locale:
+    """The Babel ``Locale`` named ``value`` (cached), or :class:`UnknownLocaleError`."""
+    if not isinstance(value, str):
+        raise UnknownLocaleError(
+            f"must be a locale name such as 'fr_FR', not {_type_name(value)}",
+            field=field,
+            value=value,
+        )
+    try:
+        return _parse_locale(value)
+    except (ValueError, TypeError, _BabelUnknownLocale):
+        raise UnknownLocaleError("is not a locale Babel knows", field=field, value=value) from None
+
+
+def validator(check: Any, field: str, **options: Any) -> Any:
+    """An ``attrs`` validator running ``check(value, field, **options)``."""
+
+    def run(_inst: Any, _attr: Any, value: Any) -> None:
+        check(value, field, **options)
+
+    return run
+
+
+def optional(check: Any, field: str, **options: Any) -> Any:
+    """An ``attrs`` validator running ``check`` unless the value is ``None``."""
+
+    def run(_inst: Any, _attr: Any, value: Any) -> None:
+        if value is not None:
+            check(value, field, **options)
+
+    return run
