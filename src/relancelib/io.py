@@ -53,6 +53,7 @@ __all__ = [
     "attach_payments",
     "clients_from_frame",
     "invoices_from_frame",
+    "neutralise_formula",
     "parse_amount",
     "parse_date",
     "payments_from_frame",
@@ -65,6 +66,7 @@ __all__ = [
     "read_payments_csv",
     "read_portfolio",
     "records_to_frame",
+    "unneutralise_formula",
     "write_clients_csv",
     "write_invoices_csv",
     "write_payments_csv",
@@ -299,14 +301,20 @@ _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 
 
-def _neutralise(text: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula (and to such a cell
-    already prefixed, so that reading it back removes exactly one ``'``)."""
+def neutralise_formula(text: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula (one starting with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return), and to such a cell already prefixed, so
+    that :func:`unneutralise_formula` removes exactly one ``'``."""
     return "'" + text if _FORMULA.match(text) else text
 
 
-def _unneutralise(text: str) -> str:
+def unneutralise_formula(text: str) -> str:
+    """Undo :func:`neutralise_formula`: remove the ``'`` it put before a formula trigger."""
     return text[1:] if _ESCAPED_FORMULA.match(text) else text
+
+
+_neutralise = neutralise_formula
+_unneutralise = unneutralise_formula
 
 
 _TRUE = frozenset({"oui", "o", "vrai", "true", "yes", "y", "1", "x"})
