@@ -768,6 +768,28 @@ PUBLIC_FUNCTIONS: list[tuple[Callable[..., object], dict[str, object], set[str]]
     ),
     (RateRow, {"start": date(2020, 1, 1), "rate": D("1"), "source": "x"}, set()),
     (Rates, {"mro": DEFAULT_RATES.mro}, set()),
+    (law.check_rates, {"rates": DEFAULT_RATES}, {"rates"}),
+    (
+        law.claim,
+        {
+            "invoice": VALID_INVOICE,
+            "client": VALID_CLIENT,
+            "as_of": date(2025, 5, 14),
+            "notified_on": None,
+            "rates": None,
+        },
+        {"notified_on", "rates"},
+    ),
+    (
+        law.prescription_warning,
+        {"invoice": VALID_INVOICE, "client": VALID_CLIENT, "as_of": date(2025, 5, 14)},
+        set(),
+    ),
+    (
+        law.payment_terms_warning,
+        {"issue_date": date(2025, 1, 15), "due_date": date(2025, 2, 15)},
+        set(),
+    ),
 ]
 
 
