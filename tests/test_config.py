@@ -13,11 +13,11 @@ from relancelib import Channel, Client, ClientKind, ConfigError, RelanceError, R
 from relancelib.config import (
     EXAMPLE_CONFIG,
     SegmentPolicies,
-    _key_lines,
     example_config,
     load_config,
     parse_config,
 )
+from relancelib.config.positions import key_lines
 from relancelib.sample import load_sample, sample_policy
 
 MINIMAL = """\
@@ -452,7 +452,7 @@ k = 2
 [arr.sub]
 m = 1
 """
-    lines = _key_lines(text)
+    lines = key_lines(text)
     assert lines[("a",)] == 1
     assert lines[("b", "c")] == 2
     assert lines[("d e",)] == 3
@@ -487,7 +487,7 @@ def test_config_reference_examples_load(tmp_path: Path) -> None:
 
 
 def test_config_reference_lists_every_key() -> None:
-    from relancelib import config as module
+    from relancelib.config import reader as module
 
     text = (DOCS / "config.md").read_text(encoding="utf-8")
     for names in (

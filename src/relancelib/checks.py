@@ -255,3 +255,12 @@ def optional(check: Any, field: str, **options: Any) -> Any:
             check(value, field, **options)
 
     return run
+
+
+def check_integer(value: object, field: str) -> int:
+    """Return ``value`` if it is an ``int``: a whole number, not a ``bool``, a float or text."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidFieldError(
+            f"must be a whole number, not {_type_name(value)}", field=field, value=value
+        )
+    return value

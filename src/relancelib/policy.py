@@ -12,14 +12,18 @@ import enum
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from relancelib.errors import InvalidFieldError
 from relancelib.workdays import Calendar, check_calendar_code
 
-__all__ = ["Channel", "ReminderPolicy", "Step"]
+if TYPE_CHECKING:
+    from relancelib.model import Client
+
+__all__ = ["Channel", "ReminderPolicy", "SegmentPolicies", "Step"]
 
 
 class Channel(enum.Enum):
@@ -276,3 +280,26 @@ class ReminderPolicy:
             Step("mise_en_demeure", 45, Channel.REGISTERED_LETTER, include_penalties=True),
         )
         return cls("french_default", steps, **overrides)
+
+
+def _read_only(value: Mapping[str, ReminderPolicy]) -> Mapping[str, ReminderPolicy]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class SegmentPolicies:
+    """A callable ``Client -> ReminderPolicy``: the client's segment's policy, else ``default``.
+
+    Pass it to :func:`relancelib.plan` as ``policy``.  The same policy object is returned
+    for every client of a segment, so the engine works out each policy's day once.
+    """
+
+    default: ReminderPolicy
+    segments: Mapping[str, ReminderPolicy] = attrs.field(factory=dict, converter=_read_only)
+
+    def __call__(self, client: Client) -> ReminderPolicy:
+        return self.segments.get(client.segment, self.default)
+
+    def policies(self) -> tuple[ReminderPolicy, ...]:
+        """The default policy then the segments' policies, in segment order."""
+        return (self.default, *(self.segments[name] for name in sorted(self.segments)))

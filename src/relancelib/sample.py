@@ -31,12 +31,11 @@ from typing import Any
 import attrs
 
 from relancelib import law
-from relancelib.config import SegmentPolicies
 from relancelib.engine import Action, PolicyLike, plan
 from relancelib.errors import InvalidFieldError
 from relancelib.journal import Journal
 from relancelib.model import Client, Creditor, Invoice
-from relancelib.policy import Channel, ReminderPolicy, Step
+from relancelib.policy import Channel, ReminderPolicy, SegmentPolicies, Step
 
 __all__ = ["SAMPLE_FILE", "Sample", "load_sample", "sample_policy", "simulate", "vip_policy"]
 

@@ -1,0 +1,54 @@
+"""Reading ``relance.toml``: :func:`load_config` (a file) and :func:`parse_config` (text)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+from relancelib.config.model import Config
+from relancelib.config.reader import Reader
+from relancelib.errors import ConfigError
+
+__all__ = ["load_config", "parse_config"]
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate the config file at ``path``; :class:`ConfigError` names what is wrong."""
+    file = Path(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{file}: no such file (run 'relance init {file}' to write an example)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{file}:{line}: the file is not UTF-8 text") from None
+    config = parse_config(text, source=str(file), base_dir=file.parent)
+    return attrs.evolve(config, path=file)
+
+
+def parse_config(
+    text: str, *, source: str = "relance.toml", base_dir: str | os.PathLike[str] | None = None
+) -> Config:
+    """Validate the TOML ``text`` of a config file; ``source`` names it in errors and relative
+    paths are resolved against ``base_dir`` (default: the current folder, unresolved)."""
+    if not isinstance(text, str):
+        raise ConfigError(f"{source}: the configuration must be text, not {type(text).__name__}")
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f"{source}:{found.group(1)}" if found else source
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    reader = Reader(text, source, Path(base_dir) if base_dir is not None else None)
+    return reader.config(data)
