@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cii import SGE, cii_invoice, facturx_pdf
 from relancelib.engine import plan
 from relancelib.errors import DataImportError
 from relancelib.io import (
@@ -46,7 +47,6 @@ from relancelib.policy import ReminderPolicy
 
 pd = pytest.importorskip("pandas")
 
-SGE = "Société Générale d'Électricité"
 INVOICE_HEADER = "numero;client;date_facture;echeance;montant_ttc;devise;litige;suspendu_jusqu_au;envoyee_le"
 
 
@@ -651,78 +651,9 @@ def test_write_then_read_invoices_and_payments_gives_equal_invoices(
 # Factur-X
 
 
-def _cii_xml(*, prepaid: Decimal | None = None, due: dt.date | None = dt.date(2025, 2, 14),
-             type_code: str = "380", postcode: str = "25000", due_amount: Decimal | None = None) -> bytes:
-    """A Factur-X EN 16931 invoice built with drafthorse (validated against the XSD)."""
-    from drafthorse.models.accounting import ApplicableTradeTax
-    from drafthorse.models.document import Document
-    from drafthorse.models.payment import PaymentTerms
-    from drafthorse.models.tradelines import LineItem
-
-    doc = Document()
-    doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
-    doc.header.id = "FA-2025-042"
-    doc.header.type_code = type_code
-    doc.header.issue_date_time = dt.date(2025, 1, 15)
-    seller = doc.trade.agreement.seller
-    seller.name = "Atelier Dupont SARL"
-    seller.legal_organization.id = ("0002", "732829320")
-    seller.address.country_id = "FR"
-    buyer = doc.trade.agreement.buyer
-    buyer.id = "C042"
-    buyer.name = SGE
-    buyer.legal_organization.id = ("0002", "552100554")
-    buyer.address.line_one = "2 rue Général-Leclerc"
-    buyer.address.postcode = postcode
-    buyer.address.city_name = "Besançon"
-    buyer.address.country_id = "FR"
-    buyer.electronic_address.uri_ID = ("EM", "compta@sge.fr")
-    settlement = doc.trade.settlement
-    settlement.currency_code = "EUR"
-    line = LineItem()
-    line.document.line_id = "1"
-    line.product.name = "Maintenance"
-    line.agreement.net.amount = Decimal("1028.75")
-    line.delivery.billed_quantity = (Decimal("1.0000"), "C62")
-    line.settlement.trade_tax.type_code = "VAT"
-    line.settlement.trade_tax.category_code = "S"
-    line.settlement.trade_tax.rate_applicable_percent = Decimal("20.00")
-    line.settlement.monetary_summation.total_amount = Decimal("1028.75")
-    doc.trade.items.add(line)
-    tax = ApplicableTradeTax()
-    tax.calculated_amount = Decimal("205.75")
-    tax.basis_amount = Decimal("1028.75")
-    tax.type_code = "VAT"
-    tax.category_code = "S"
-    tax.rate_applicable_percent = Decimal("20.00")
-    settlement.trade_tax.add(tax)
-    if due is not None:
-        terms = PaymentTerms()
-        terms.due = due
-        settlement.terms.add(terms)
-    summation = settlement.monetary_summation
-    summation.line_total = Decimal("1028.75")
-    summation.charge_total = Decimal("0.00")
-    summation.allowance_total = Decimal("0.00")
-    summation.tax_basis_total = Decimal("1028.75")
-    summation.tax_total = (Decimal("205.75"), "EUR")
-    summation.grand_total = Decimal("1234.50")
-    if prepaid is not None:
-        summation.prepaid_total = prepaid
-    summation.due_amount = due_amount if due_amount is not None else Decimal("1234.50") - (prepaid or 0)
-    return doc.serialize(schema="FACTUR-X_EN16931")  # type: ignore[no-any-return]
-
-
-def _facturx_pdf(xml: bytes) -> bytes:
-    facturx = pytest.importorskip("facturx")
-    weasyprint = pytest.importorskip("weasyprint")
-    base = weasyprint.HTML(string="<h1>Facture FA-2025-042</h1><p>Total TTC : 1 234,50 €</p>").write_pdf()
-    return facturx.generate_from_binary(base, xml, flavor="factur-x", level="en16931", check_xsd=True)  # type: ignore[no-any-return]
-
-
 def test_reads_a_facturx_pdf_made_by_the_factur_x_library(tmp_path: Path) -> None:
     path = tmp_path / "FA-2025-042.pdf"
-    path.write_bytes(_facturx_pdf(_cii_xml(prepaid=Decimal("234.50"))))
+    path.write_bytes(facturx_pdf(cii_invoice(prepaid=Decimal("234.50"))))
     read = read_facturx(path)
     assert read.invoice == Invoice(
         "FA-2025-042", "C042", dt.date(2025, 1, 15), dt.date(2025, 2, 14), Decimal("1234.50"),
@@ -741,14 +672,15 @@ def test_reads_a_facturx_pdf_made_by_the_factur_x_library(tmp_path: Path) -> Non
 
 def test_reads_a_bare_cii_xml_and_a_client_id_override(tmp_path: Path) -> None:
     path = tmp_path / "facture.xml"
-    path.write_bytes(_cii_xml())
+    path.write_bytes(cii_invoice())
     read = read_facturx(path, client_id="SGE")
     assert read.invoice == Invoice("FA-2025-042", "SGE", dt.date(2025, 1, 15), dt.date(2025, 2, 14), Decimal("1234.50"))
     assert read.buyer.id == "SGE"
 
 
 def test_facturx_data_the_model_refuses_is_left_out_with_a_warning() -> None:
-    read = read_facturx(_cii_xml(postcode="2500", due_amount=Decimal("1000.00")), name="f.xml")
+    xml = cii_invoice(buyer_address=("2 rue Général-Leclerc", "2500", "Besançon"), due_amount=Decimal("1000.00"))
+    read = read_facturx(xml, name="f.xml")
     assert read.invoice.amount == Decimal("1234.50")
     assert read.buyer.address is None
     assert read.buyer.siren == "552100554"
@@ -778,14 +710,14 @@ def test_a_pdf_that_is_not_facturx_is_refused_naming_the_file(tmp_path: Path) ->
 
 def test_facturx_without_due_date_or_credit_note_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataImportError, match=r"nodue\.xml: the invoice has no a due date \(BT-9"):
-        read_facturx(_cii_xml(due=None), name="nodue.xml")
+        read_facturx(cii_invoice(due=None), name="nodue.xml")
     with pytest.raises(DataImportError, match=r"avoir\.xml: is a credit note \(type 381\)"):
-        read_facturx(_cii_xml(type_code="381"), name="avoir.xml")
+        read_facturx(cii_invoice(type_code="381"), name="avoir.xml")
 
 
 def test_read_facturx_files_reports_each_bad_file(tmp_path: Path) -> None:
     good = tmp_path / "good.pdf"
-    good.write_bytes(_facturx_pdf(_cii_xml()))
+    good.write_bytes(facturx_pdf(cii_invoice()))
     bad = tmp_path / "bad.xml"
     bad.write_bytes(b"<html><body>no</body></html>")
     result = read_facturx_files([good, bad])

@@ -5,13 +5,15 @@ without a byte-order mark), Windows-1252 (cp1252, French Excel's "CSV (séparate
 virgule)") and UTF-16 (Excel's "Texte Unicode", little-endian with a byte-order mark; some
 exports drop the mark or write big-endian).
 
-The rule is written here rather than asked of ``charset-normalizer`` (3.5.3, measured on
-short French CSV exports in each encoding): it recognised every UTF-8 and UTF-16 file, but
-read three cp1252 files out of six as another code page (cp1250, cp1125, johab — two of
-them changing the text), called pure-ASCII UTF-8 ``"ascii"``, and took up to 185 ms where
-this rule takes microseconds.  A French export that is not UTF is cp1252; UTF-16 shows
-itself by its NUL bytes (every character of a CSV header is below U+0100, so one byte of
-each two is zero); strict decoding then confirms or refuses the guess.
+The rule is written here rather than asked of ``charset-normalizer`` (3.5.3), measured on
+15 French CSV exports (the sample portfolio written by ``write_*_csv`` in both styles, whole
+and cut to 2 or 3 lines, and the examples of ``docs/import.md``), each in UTF-8, UTF-8 with
+BOM, cp1252 and UTF-16 LE/BE with and without BOM (105 files): charset-normalizer read 4 of
+the 15 cp1252 files as another code page (cp1250 or cp1125: "è" became "č", "œ" "ś", "€"
+"А"), names pure-ASCII UTF-8 ``"ascii"``, and took 1.4 ms on average and up to 81 ms per
+file; this rule read all 105 right in at most 0.1 ms.  A French export that is not UTF is
+cp1252; UTF-16 shows itself by its NUL bytes (the characters of a CSV file are mostly below
+U+0100, so one byte of each two is zero); strict decoding then confirms or refuses it.
 """
 
 from __future__ import annotations
