@@ -523,7 +523,7 @@ def test_an_unexpected_error_is_one_line_with_exit_5(workspace: Path, monkeypatc
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr("relancelib.cli.plan", broken)
+    monkeypatch.setattr("relancelib.cli.loading.plan", broken)
     result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml")
     assert result.exit_code == ExitCode.INTERNAL == 5
     assert result.stderr == (

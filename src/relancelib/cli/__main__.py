@@ -1,0 +1,5 @@
+"""``python -m relancelib.cli``: the ``relance`` command."""
+
+from relancelib.cli.main import main
+
+main()

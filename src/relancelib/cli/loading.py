@@ -1,0 +1,45 @@
+"""What a command reads: the config (``--config``, ``$RELANCE_CONFIG``), the journal, the
+day's plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from relancelib.cli.exits import ExitCode, fail
+from relancelib.cli.options import DEFAULT_CONFIG
+from relancelib.config import Config, load_config
+from relancelib.engine import Plan, plan
+from relancelib.io import Portfolio
+from relancelib.journal import Journal, SqliteJournal
+
+__all__ = ["open_journal", "plan_day", "read_config"]
+
+
+def read_config(path: Path | None) -> Config:
+    """The config at ``path``, else the one ``$RELANCE_CONFIG`` names, else ``./relance.toml``."""
+    if path is None:
+        path = Path(os.environ.get("RELANCE_CONFIG") or DEFAULT_CONFIG)
+    return load_config(path)
+
+
+def open_journal(config: Config) -> SqliteJournal:
+    """The config's journal (created on first use, in a folder that must exist)."""
+    folder = config.journal.parent
+    if not folder.is_dir():
+        fail(f"{config.journal}: the journal's folder {folder} does not exist", ExitCode.DATA)
+    return SqliteJournal(config.journal)
+
+
+def plan_day(
+    config: Config, portfolio: Portfolio, as_of: dt.date, journal: Journal | None = None
+) -> Plan:
+    """The plan of ``as_of``; without ``journal``, the config's journal is read if it exists
+    (planning never creates it)."""
+    if journal is None and config.journal.exists():
+        with open_journal(config) as existing:
+            return plan_day(config, portfolio, as_of, existing)
+    return plan(
+        portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
+    )

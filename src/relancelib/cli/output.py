@@ -1,0 +1,208 @@
+"""What ``relance`` prints: consoles, the plan and journal tables, JSON, the run's summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from relancelib.engine import Plan
+from relancelib.formatting import format_amount, format_date
+from relancelib.journal import Record
+from relancelib.outbox import CarryOutResult
+from relancelib.outbox.results import one_line
+from relancelib.policy import Channel
+
+__all__ = [
+    "CHANNEL_NAMES",
+    "console",
+    "error",
+    "plan_json",
+    "plan_table",
+    "print_problems",
+    "print_summary",
+    "record_json",
+    "records_table",
+    "warn",
+]
+
+#: How each channel is named in tables.
+CHANNEL_NAMES: Mapping[Channel, str] = MappingProxyType(
+    {
+        Channel.EMAIL: "e-mail",
+        Channel.PHONE: "phone call",
+        Channel.SMS: "SMS",
+        Channel.LETTER: "letter",
+        Channel.REGISTERED_LETTER: "registered letter (LRAR)",
+    }
+)
+
+#: How the summary counts the files of each suffix.
+_FILE_KINDS = {".eml": "e-mails", ".pdf": "letters", ".txt": "call scripts"}
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console on stdout (or stderr): colours on a terminal, plain and wide elsewhere."""
+    found = Console(stderr=stderr, highlight=False)
+    if not found.is_terminal:
+        # Files and pipes (cron mails, tests): wide enough that tables are not folded.
+        found = Console(stderr=stderr, highlight=False, width=160, no_color=True)
+    return found
+
+
+def error(message: str) -> None:
+    """``relance: error: <message>`` on one line of stderr."""
+    click.echo(f"relance: error: {one_line(message)}", err=True)
+
+
+def warn(out: Console, message: str) -> None:
+    out.print(Text(f"warning: {one_line(message)}", style="yellow"))
+
+
+def _amounts(amounts: Iterable[tuple[str, Decimal]]) -> str:
+    return " + ".join(format_amount(amount, currency) for currency, amount in amounts)
+
+
+def plan_table(day_plan: Plan, *, title: str | None = None) -> Table:
+    """The plan as a rich table: client, step, channel, invoices, total, key."""
+    table = Table(title=title or f"Plan for {format_date(day_plan.as_of, style='full')}")
+    table.add_column("Client")
+    table.add_column("Step")
+    table.add_column("Channel")
+    table.add_column("Invoices")
+    table.add_column("Total", justify="right")
+    table.add_column("Claimed", justify="right")
+    table.add_column("Key", no_wrap=True)
+    for action in day_plan.actions:
+        invoices = ", ".join(
+            number if step == action.step.key else f"{number} ({step})"
+            for number, step in action.steps
+        )
+        table.add_row(
+            f"{action.client.id} {action.client.name}",
+            action.step.key,
+            CHANNEL_NAMES[action.channel],
+            invoices,
+            _amounts(action.totals.items()),
+            _amounts(action.claimed.items()),
+            action.key,
+        )
+    return table
+
+
+def print_problems(out: Console, problems: Iterable[object], heading: str) -> int:
+    """Print ``heading`` then each problem (when there is one); return how many."""
+    listed = [str(problem) for problem in problems]
+    if listed:
+        out.print(Text(heading, style="bold yellow"))
+        for problem in listed:
+            out.print(Text(f"  {problem}", style="yellow"))
+    return len(listed)
+
+
+def plan_json(day_plan: Plan, import_problems: Iterable[object]) -> dict[str, Any]:
+    """The plan as ``relance plan --format json`` prints it (``docs/cli.md``)."""
+    return {
+        "date": day_plan.as_of.isoformat(),
+        "actions": [
+            {
+                "key": action.key,
+                "client_id": action.client.id,
+                "client_name": action.client.name,
+                "step": action.step.key,
+                "channel": action.channel.value,
+                "totals": {cur: str(amount) for cur, amount in action.totals.items()},
+                "claimed": {cur: str(amount) for cur, amount in action.claimed.items()},
+                "items": [
+                    {
+                        "invoice": item.invoice.number,
+                        "step": item.step.key,
+                        "balance": str(item.balance),
+                        "currency": item.currency,
+                        "days_overdue": item.days_overdue,
+                        "penalties": None if item.penalties is None else str(item.penalties.amount),
+                        "indemnity": str(item.indemnity),
+                    }
+                    for item in action.items
+                ],
+            }
+            for action in day_plan.actions
+        ],
+        "problems": [
+            {"invoice": p.invoice_number, "severity": p.severity.value, "message": p.message}
+            for p in day_plan.problems
+        ],
+        "import_problems": [str(problem) for problem in import_problems],
+    }
+
+
+def records_table(records: Sequence[Record], title: str) -> Table:
+    """The journal's records as a rich table, oldest first."""
+    table = Table(title=title)
+    for name in ("Date", "Client", "Step", "Channel", "Invoices", "Reference", "Key"):
+        table.add_column(name, no_wrap=name == "Key")
+    for record in records:
+        table.add_row(
+            record.on.isoformat(),
+            record.client_id,
+            record.step or "",
+            CHANNEL_NAMES[record.channel],
+            ", ".join(f"{number} ({step})" for number, step in record.steps),
+            record.reference or "",
+            record.key,
+        )
+    return table
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """A record as ``relance history --format json`` prints it."""
+    return {
+        "date": record.on.isoformat(),
+        "client_id": record.client_id,
+        "step": record.step,
+        "channel": record.channel.value,
+        "steps": [{"invoice": number, "step": step} for number, step in record.steps],
+        "reference": record.reference,
+        "key": record.key,
+    }
+
+
+def print_summary(out: Console, result: CarryOutResult) -> None:
+    """What a run wrote and recorded, what is left to record by hand, what failed."""
+    written, failed = result.written, result.failed
+    kinds: dict[str, int] = {}
+    for item in written:
+        name = _FILE_KINDS[item.path.suffix]
+        kinds[name] = kinds.get(name, 0) + 1
+    detail = ", ".join(f"{count} {name}" for name, count in kinds.items())
+    if written:
+        out.print(f"Wrote {len(written)} file(s) to {result.out}/ ({detail}).")
+        for item in written:
+            out.print(f"  {item.path}")
+    elif failed:
+        out.print("No file written.")
+    else:
+        out.print("Nothing to write: no action is due.")
+    if result.dry_run:
+        out.print("Dry run: nothing was recorded in the journal.")
+    elif written:
+        out.print(f"Recorded {len(result.recorded)} action(s) in the journal.")
+        for item in result.to_record:
+            out.print(
+                f"  to record once done: relance record {item.action.key} "
+                f"--date {item.action.on.isoformat()} --reference '...'  "
+                f"({item.action.client.id}, {item.action.step.key})"
+            )
+    for miss in failed:
+        consequence = "; nothing recorded, it stays due" if miss.stays_due else ""
+        warn(
+            out,
+            f"not written: {miss.action.client.id} {miss.action.step.key} "
+            f"({', '.join(n for n, _s in miss.action.steps)}): {miss.reason}{consequence}",
+        )
