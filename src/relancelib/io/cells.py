@@ -186,19 +186,16 @@ class Row:
         value = self._value(field)
         if value is None:
             return False
-        word = value
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            word = str(value)
+            value = str(value)  # 1 and 0 from a DataFrame
         try:
-            return parsing.parse_bool(word, error=DataImportError)
-        except RelanceError:
-            raise CellError(
-                self.title(field), f"{value!r} is not oui/non (or true/false)"
-            ) from None
+            return parsing.parse_bool(value, error=DataImportError)
+        except RelanceError as exc:
+            raise CellError(self.title(field), str(exc)) from None
 
     def client_kind(self, field: str) -> str | None:
         """The cell as a client kind word ``parse_client_kind`` reads (``"business"`` or
-        ``"consumer"``), None when empty."""
+        ``"consumer"``), None when empty; the message names the French words a file uses."""
         text = self.text(field)
         if text is None:
             return None
