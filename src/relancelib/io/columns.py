@@ -13,14 +13,14 @@ __all__ = [
     "CLIENT_COLUMNS",
     "INVOICE_COLUMNS",
     "PAYMENT_COLUMNS",
-    "Column",
+    "TableColumn",
     "map_header",
     "titles",
 ]
 
 
 @attrs.frozen
-class Column:
+class TableColumn:
     """One field of a file and the header names that give it."""
 
     field: str
@@ -31,7 +31,7 @@ class Column:
 
 
 INVOICE_COLUMNS = (
-    Column(
+    TableColumn(
         "number",
         (
             "numero",
@@ -45,49 +45,49 @@ INVOICE_COLUMNS = (
         ),
         True,
     ),
-    Column("client_id", ("client", "client_id", "code_client", "id_client"), True),
-    Column(
+    TableColumn("client_id", ("client", "client_id", "code_client", "id_client"), True),
+    TableColumn(
         "issue_date",
         ("date_facture", "issue_date", "date_de_facture", "date_emission", "date"),
         True,
     ),
-    Column("due_date", ("echeance", "due_date", "date_echeance", "date_d_echeance"), True),
-    Column("amount", ("montant_ttc", "amount", "montant", "total_ttc"), True, number=True),
-    Column("currency", ("devise", "currency")),
-    Column("disputed", ("litige", "disputed")),
-    Column("hold_until", ("suspendu_jusqu_au", "hold_until")),
-    Column("sent_on", ("envoyee_le", "sent_on", "date_envoi")),
+    TableColumn("due_date", ("echeance", "due_date", "date_echeance", "date_d_echeance"), True),
+    TableColumn("amount", ("montant_ttc", "amount", "montant", "total_ttc"), True, number=True),
+    TableColumn("currency", ("devise", "currency")),
+    TableColumn("disputed", ("litige", "disputed")),
+    TableColumn("hold_until", ("suspendu_jusqu_au", "hold_until")),
+    TableColumn("sent_on", ("envoyee_le", "sent_on", "date_envoi")),
 )
 
 PAYMENT_COLUMNS = (
-    Column("invoice", ("facture", "invoice", "numero_facture", "invoice_number"), True),
-    Column(
+    TableColumn("invoice", ("facture", "invoice", "numero_facture", "invoice_number"), True),
+    TableColumn(
         "on", ("date", "on", "date_paiement", "date_de_paiement", "date_reglement", "paid_on"), True
     ),
-    Column("amount", ("montant", "amount"), True, number=True),
-    Column("currency", ("devise", "currency")),
-    Column("reference", ("reference", "ref")),
+    TableColumn("amount", ("montant", "amount"), True, number=True),
+    TableColumn("currency", ("devise", "currency")),
+    TableColumn("reference", ("reference", "ref")),
 )
 
 CLIENT_COLUMNS = (
-    Column("id", ("id", "code_client", "client_id", "client", "code"), True),
-    Column("name", ("nom", "name", "raison_sociale"), True),
-    Column("email", ("email", "e_mail", "courriel", "mail")),
-    Column("phone", ("telephone", "phone", "tel")),
-    Column("address", ("adresse", "address")),
-    Column("postal_code", ("code_postal", "postal_code", "cp")),
-    Column("city", ("ville", "city")),
-    Column("country", ("pays", "country")),
-    Column("kind", ("type", "kind")),
-    Column("siren", ("siren",)),
-    Column("segment", ("segment",)),
-    Column("penalty_rate", ("taux_penalites", "penalty_rate"), number=True),
-    Column("locale", ("langue", "locale")),
+    TableColumn("id", ("id", "code_client", "client_id", "client", "code"), True),
+    TableColumn("name", ("nom", "name", "raison_sociale"), True),
+    TableColumn("email", ("email", "e_mail", "courriel", "mail")),
+    TableColumn("phone", ("telephone", "phone", "tel")),
+    TableColumn("address", ("adresse", "address")),
+    TableColumn("postal_code", ("code_postal", "postal_code", "cp")),
+    TableColumn("city", ("ville", "city")),
+    TableColumn("country", ("pays", "country")),
+    TableColumn("kind", ("type", "kind")),
+    TableColumn("siren", ("siren",)),
+    TableColumn("segment", ("segment",)),
+    TableColumn("penalty_rate", ("taux_penalites", "penalty_rate"), number=True),
+    TableColumn("locale", ("langue", "locale")),
 )
 
 
 def map_header(
-    header: Sequence[str], schema: Sequence[Column], source: str
+    header: Sequence[str], schema: Sequence[TableColumn], source: str
 ) -> tuple[dict[str, int], tuple[str, ...]]:
     """Which column gives which field, and the titles no field uses; a missing required
     column, or two columns for one field, is a :class:`DataImportError` naming the file."""
@@ -120,7 +120,7 @@ def map_header(
     return found, tuple(ignored)
 
 
-def titles(schema: Sequence[Column], fields: Sequence[str], *, french: bool) -> list[str]:
+def titles(schema: Sequence[TableColumn], fields: Sequence[str], *, french: bool) -> list[str]:
     """The header the writers write: the French names, or the English ones (the field
     names, which the readers accept too)."""
     if not french:

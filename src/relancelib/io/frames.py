@@ -15,7 +15,7 @@ from relancelib.io.columns import (
     CLIENT_COLUMNS,
     INVOICE_COLUMNS,
     PAYMENT_COLUMNS,
-    Column,
+    TableColumn,
     map_header,
 )
 from relancelib.io.plan_table import PLAN_COLUMNS, plan_records
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 def _frame_rows(
-    frame: pd.DataFrame, schema: Sequence[Column], name: str
+    frame: pd.DataFrame, schema: Sequence[TableColumn], name: str
 ) -> tuple[list[RawRow], tuple[str, ...]]:
     header = [str(column) for column in frame.columns]
     columns, ignored = map_header(header, schema, name)
@@ -55,7 +55,7 @@ def _frame_rows(
 
 def _read_frame(
     frame: pd.DataFrame,
-    schema: Sequence[Column],
+    schema: Sequence[TableColumn],
     build: Callable[[Row], T],
     key: Callable[[T], str] | None,
     what: str,

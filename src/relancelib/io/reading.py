@@ -20,7 +20,7 @@ from relancelib.io.columns import (
     CLIENT_COLUMNS,
     INVOICE_COLUMNS,
     PAYMENT_COLUMNS,
-    Column,
+    TableColumn,
     map_header,
 )
 from relancelib.io.encoding import decode
@@ -59,7 +59,7 @@ def _csv_rows(
     encoding: str | None,
     delimiter: str | None,
     name: str | None,
-    schema: Sequence[Column],
+    schema: Sequence[TableColumn],
 ) -> tuple[list[RawRow], list[ImportProblem], str, str | None, tuple[str, ...]]:
     label = source_name(source, name)
     text, used = decode(load_bytes(source, label), encoding, label)
@@ -115,7 +115,7 @@ def _csv_rows(
 
 def _read_csv(
     source: Source,
-    schema: Sequence[Column],
+    schema: Sequence[TableColumn],
     build: Callable[[Row], T],
     key: Callable[[T], str] | None,
     what: str,

@@ -15,7 +15,7 @@ from typing import TypeVar
 from relancelib import parsing
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.cells import CellError, RawRow, Row
-from relancelib.io.columns import Column
+from relancelib.io.columns import TableColumn
 from relancelib.io.export import unneutralise_formula
 from relancelib.io.results import ImportProblem, InvoicePayment
 from relancelib.model import Address, Client, ClientKind, Invoice, Payment
@@ -36,7 +36,7 @@ def _field_title(row: Row, error: RelanceError) -> str | None:
     return row.title(_ATTRIBUTE_COLUMNS.get(attribute, attribute)) or error.field
 
 
-def _file_mark(rows: Sequence[RawRow], schema: Sequence[Column]) -> tuple[str | None, str]:
+def _file_mark(rows: Sequence[RawRow], schema: Sequence[TableColumn]) -> tuple[str | None, str]:
     """The decimal mark most of the file's amounts use (ties: the first one seen)."""
     counts: dict[str, int] = {}
     first: dict[str, str] = {}
@@ -64,7 +64,7 @@ def _file_mark(rows: Sequence[RawRow], schema: Sequence[Column]) -> tuple[str | 
 
 def convert(
     rows: Sequence[RawRow],
-    schema: Sequence[Column],
+    schema: Sequence[TableColumn],
     build: Callable[[Row], T],
     key: Callable[[T], str] | None,
     source: str,
