@@ -1030,13 +1030,13 @@ def test_qr_code_in_email_html_is_a_cid_reference_and_letters_print_it() -> None
 
 
 def test_render_does_not_draw_the_qr_code_of_an_email(monkeypatch: pytest.MonkeyPatch) -> None:
-    from relancelib import rendering
+    from relancelib.rendering import qr  # where the QR code is drawn
 
     def refuse(*_args: object) -> None:
         raise AssertionError("QR code drawn")
 
     for name in ("_qr_code", "_qr_png", "_qr_uri"):
-        monkeypatch.setattr(rendering, name, refuse)
+        monkeypatch.setattr(qr, name, refuse)
     for case in ("courtoisie", "relance_1", "relance_1_vip", "relance_2"):
         message = rendered(case)
         assert message.qr_cid is not None

@@ -1,0 +1,54 @@
+"""Letters: the postal address blocks and the PDF, laid out by WeasyPrint.
+
+WeasyPrint is the optional extra ``relancelib[pdf]``; it is imported only when a PDF is asked
+for.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from relancelib.errors import RelanceError
+from relancelib.model import Address, Creditor
+
+__all__ = ["address_lines", "sender_lines", "to_pdf"]
+
+
+@functools.cache
+def _country_name(code: str) -> str:
+    from babel import Locale
+
+    return str(Locale("fr").territories.get(code, code))
+
+
+def address_lines(name: str, address: Address) -> list[str]:
+    """The postal block of a window envelope (NF Z10-011): name, lines, CODE CITY, COUNTRY."""
+    lines = [name, *address.lines]
+    lines.append(f"{address.postal_code} {address.city.upper()}")
+    if address.country != "FR":
+        lines.append(_country_name(address.country).upper())
+    return lines
+
+
+def sender_lines(creditor: Creditor) -> list[str]:
+    """The creditor's postal block, as a letterhead writes it (the city not in capitals)."""
+    address = creditor.address
+    lines = [creditor.name, *address.lines, f"{address.postal_code} {address.city}"]
+    if address.country != "FR":
+        lines.append(_country_name(address.country))
+    return lines
+
+
+def to_pdf(html: str) -> bytes:
+    """``html`` laid out as a PDF by WeasyPrint (A4 for the built-in letters).
+
+    Without the optional extra ``relancelib[pdf]``, a :class:`RelanceError` says so.
+    """
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint without Pango
+        raise RelanceError(
+            f"PDF output needs WeasyPrint: install it with pip install 'relancelib[pdf]' ({exc})"
+        ) from exc
+    document: bytes = weasyprint.HTML(string=html).write_pdf()
+    return document

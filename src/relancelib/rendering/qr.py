@@ -1,0 +1,175 @@
+"""The SEPA credit transfer QR code (EPC069-12, "GiroCode"): its payload and its image.
+
+The payload is built here; the code itself is drawn by segno, only when a template shows it
+(letters, as SVG at render time) or when an e-mail is built (as PNG, attached inline), and
+cached by payload: drawing one costs milliseconds of pure Python.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from relancelib.errors import MissingDataError
+from relancelib.model import Creditor
+
+__all__ = ["PaymentQR", "epc_qr_payload", "inline", "payment_qr", "png"]
+
+# EPC069-12: the beneficiary name holds at most 70 characters, the remittance text 140.
+_EPC_NAME_MAX = 70
+_EPC_TEXT_MAX = 140
+# EPC069-12: the amount is at most 999 999 999.99 EUR, at least 0.01.
+_EPC_MIN_AMOUNT = Decimal("0.01")
+_EPC_MAX_AMOUNT = Decimal("999999999.99")
+
+
+def _epc_amount(amount: Decimal) -> str:
+    # As segno writes it: two decimals, trailing zeros and dot dropped ("EUR1200", "EUR12.5").
+    return f"EUR{amount:.2f}".rstrip("0").rstrip(".")
+
+
+def epc_qr_payload(creditor: Creditor, amount: Decimal, text: str) -> str:
+    """The EPC069-12 (version 002) payload of a SEPA credit transfer QR code.
+
+    Lines: ``BCD``, ``002``, the character set (``2`` ISO 8859-1 when it suffices, else ``1``
+    UTF-8), ``SCT``, the BIC (may be empty), the beneficiary name (≤ 70 characters), the IBAN,
+    ``EUR`` and the amount, an empty purpose, an empty structured reference and the
+    unstructured remittance text (≤ 140 characters).  It is exactly what
+    :func:`segno.helpers.make_epc_qr` encodes when ISO 8859-1 suffices (segno's helper would
+    try the other ISO 8859 parts before UTF-8); the QR code drawn is
+    ``segno.make_qr(payload in its character set, error="m", boost_error=False)``.
+    """
+    if creditor.iban is None:
+        raise MissingDataError("the creditor has no IBAN", field="Creditor.iban")
+    name = creditor.name[:_EPC_NAME_MAX]
+    remittance = text[:_EPC_TEXT_MAX]
+    bic = creditor.bic or ""
+    lines = [
+        "BCD",
+        "002",
+        "2",
+        "SCT",
+        bic,
+        name,
+        creditor.iban,
+        _epc_amount(amount),
+        "",
+        "",
+        remittance,
+    ]
+    try:
+        "\n".join(lines).encode("iso-8859-1")
+    except UnicodeEncodeError:
+        lines[2] = "1"
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_code(payload: str) -> Any:
+    """The QR code of an EPC069-12 payload, as :func:`segno.helpers.make_epc_qr` draws it.
+
+    Error correction level M without boost, the text in the character set its third line
+    names (ISO 8859-1 or UTF-8).  Choosing the mask is pure Python and costs milliseconds.
+    """
+    import segno
+
+    lines = payload.split("\n", 3)
+    encoding = "iso-8859-1" if len(lines) > 2 and lines[2] == "2" else "utf-8"
+    return segno.make_qr(payload.encode(encoding), error="m", boost_error=False)
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_png(payload: str) -> bytes:
+    """The QR code as PNG bytes (4 pixels a module, the 4-module quiet zone)."""
+    buffer = io.BytesIO()
+    _qr_code(payload).save(buffer, kind="png", scale=4, border=4)
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_uri(payload: str, kind: str) -> str:
+    """The QR code as a ``data:`` URI: ``kind`` "svg" (for print) or "png"."""
+    if kind == "svg":
+        uri: str = _qr_code(payload).svg_data_uri(scale=4, dark="#000", border=4)
+        return uri
+    return "data:image/png;base64," + base64.b64encode(_qr_png(payload)).decode("ascii")
+
+
+def png(payload: str) -> bytes:
+    """The QR code of ``payload`` as PNG bytes, drawn once per payload (for e-mails)."""
+    return _qr_png(payload)
+
+
+def inline(html: str, content_id: str, payload: str, kind: str) -> str:
+    """``html`` with its ``cid:<content_id>`` reference replaced by the QR code as a
+    ``data:`` URI of ``kind`` "svg" or "png" (for PDF letters and previews)."""
+    return html.replace(f"cid:{content_id}", _qr_uri(payload, kind))
+
+
+class PaymentQR:
+    """A SEPA transfer QR code for templates, drawn only when a template shows it.
+
+    ``cid`` is the ``cid:`` URL of the image :meth:`Message.to_email` attaches to the e-mail
+    (the built-in e-mails use it: mail clients show it where many block ``data:`` images,
+    and :func:`render` need not draw it); ``png`` and ``svg`` are ``data:`` URIs drawn at
+    render time (SVG for print); ``payload`` is the EPC069-12 text.  Drawing a QR code costs
+    milliseconds, so it is done on first use and cached by payload.
+    """
+
+    __slots__ = ("_cid_used", "_content_id", "amount", "payload", "reference", "shown")
+
+    def __init__(
+        self, creditor: Creditor, amount: Decimal, reference: str, content_id: str
+    ) -> None:
+        self.amount = amount
+        self.reference = reference
+        self.payload = epc_qr_payload(creditor, amount, reference)
+        self._content_id = content_id
+        self._cid_used = False
+        self.shown = False
+
+    @property
+    def cid(self) -> str:
+        """``cid:<Content-ID>``: the QR code attached to the e-mail (not drawn now)."""
+        self.shown = True
+        self._cid_used = True
+        return f"cid:{self._content_id}"
+
+    @property
+    def png(self) -> str:
+        """The QR code as a PNG ``data:`` URI."""
+        self.shown = True
+        return _qr_uri(self.payload, "png")
+
+    @property
+    def svg(self) -> str:
+        """The QR code as an SVG ``data:`` URI."""
+        self.shown = True
+        return _qr_uri(self.payload, "svg")
+
+    def attached_cid(self, html: str) -> str | None:
+        """The Content-ID of the image the e-mail must attach: set when ``html`` (not only
+        the text) refers to it as ``cid:``, else ``None``."""
+        if self._cid_used and f"cid:{self._content_id}" in html:
+            return self._content_id
+        return None
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def payment_qr(
+    creditor: Creditor, claimed: Mapping[str, Decimal], reference: str, content_id: str
+) -> PaymentQR | None:
+    """The QR code of a transfer of ``claimed``, when the creditor has an IBAN and everything
+    is claimed in euros within EPC069-12's bounds; else ``None``."""
+    if creditor.iban is None or set(claimed) != {"EUR"}:
+        return None
+    amount = claimed["EUR"]
+    if not _EPC_MIN_AMOUNT <= amount <= _EPC_MAX_AMOUNT:
+        return None
+    return PaymentQR(creditor, amount, reference, content_id)
