@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from relancelib.cli.demo import DEFAULT_DEMO_DIR, DEMO_JOURNAL
 from relancelib.cli.exits import ExitCode
-from relancelib.cli.init import SAMPLE_FILES
+from relancelib.cli.init import SAMPLE_FILES as SAMPLE_FILES
 from relancelib.cli.main import cli, main
 from relancelib.cli.options import DATE, DEFAULT_CONFIG, DateType
 from relancelib.cli.output import plan_table
-from relancelib.cli.progress import PROGRESS_FROM, carry_out
+from relancelib.cli.progress import PROGRESS_FROM as PROGRESS_FROM
+from relancelib.cli.progress import carry_out
 from relancelib.outbox import NotWritten, Written
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_DEMO_DIR",
     "DEMO_JOURNAL",
-    "PROGRESS_FROM",
-    "SAMPLE_FILES",
     "DateType",
     "ExitCode",
     "NotWritten",

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 from relancelib.config.example import EXAMPLE_CONFIG, example_config
 from relancelib.config.loading import load_config, parse_config
-from relancelib.config.model import DEFAULT_JOURNAL, Config, Sources
+from relancelib.config.model import DEFAULT_JOURNAL as DEFAULT_JOURNAL
+from relancelib.config.model import Config, Sources
 from relancelib.config.portfolio import load_portfolio
-from relancelib.config.reader import PRESETS
+from relancelib.config.reader import PRESETS as PRESETS
 from relancelib.policy import SegmentPolicies
 
 __all__ = [
-    "DEFAULT_JOURNAL",
     "EXAMPLE_CONFIG",
-    "PRESETS",
     "Config",
     "SegmentPolicies",
     "Sources",

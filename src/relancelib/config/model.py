@@ -10,7 +10,7 @@ from relancelib import law
 from relancelib.model import Creditor
 from relancelib.policy import ReminderPolicy, SegmentPolicies
 
-__all__ = ["DEFAULT_JOURNAL", "Config", "Sources"]
+__all__ = ["Config", "Sources"]
 
 #: Where the journal goes when the config does not say (next to the config file).
 DEFAULT_JOURNAL = "relance-journal.sqlite"

@@ -13,12 +13,11 @@ Modules: ``carry`` (:func:`carry_out`, the protocol), ``results`` (the outcomes)
 from __future__ import annotations
 
 from relancelib.outbox.carry import carry_out
-from relancelib.outbox.files import SUFFIXES, file_name, write_atomically
+from relancelib.outbox.files import file_name, write_atomically
 from relancelib.outbox.payload import Payload, render_payload
 from relancelib.outbox.results import CarryOutResult, NotWritten, Outcome, Written
 
 __all__ = [
-    "SUFFIXES",
     "CarryOutResult",
     "NotWritten",
     "Outcome",
