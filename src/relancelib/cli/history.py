@@ -11,7 +11,7 @@ import click
 
 from relancelib.cli.exits import ExitCode, fail
 from relancelib.cli.loading import open_journal, read_config
-from relancelib.cli.options import config_option, debug_option
+from relancelib.cli.options import config_option, debug_option, format_option
 from relancelib.cli.output import console, record_json, records_table
 from relancelib.io import neutralise_formula
 
@@ -21,14 +21,7 @@ __all__ = ["history_command"]
 @click.command("history")
 @click.argument("client", required=False)
 @config_option
-@click.option(
-    "--format",
-    "-f",
-    "output",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @debug_option
 def history_command(client: str | None, config_path: Path | None, output: str) -> None:
     """Show the journal: every action recorded (of one CLIENT id when given), oldest first."""

@@ -19,6 +19,7 @@ __all__ = [
     "config_option",
     "date_option",
     "debug_option",
+    "format_option",
     "strict_option",
     "today",
 ]
@@ -83,6 +84,18 @@ def date_option(function: F) -> F:
         type=DATE,
         default=None,
         help="The day to plan, YYYY-MM-DD or DD/MM/YYYY (default: today).",
+    )(function)
+
+
+def format_option(function: F) -> F:
+    return click.option(
+        "--format",
+        "-f",
+        "output",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+        help="table for people, json or csv for programs.",
     )(function)
 
 

@@ -11,7 +11,14 @@ import click
 
 from relancelib.cli.exits import strict_exit
 from relancelib.cli.loading import plan_day, read_config
-from relancelib.cli.options import config_option, date_option, debug_option, strict_option, today
+from relancelib.cli.options import (
+    config_option,
+    date_option,
+    debug_option,
+    format_option,
+    strict_option,
+    today,
+)
 from relancelib.cli.output import console, plan_json, plan_table, print_problems
 from relancelib.config import load_portfolio
 from relancelib.formatting import format_date
@@ -23,15 +30,7 @@ __all__ = ["plan_command"]
 @click.command("plan")
 @date_option
 @config_option
-@click.option(
-    "--format",
-    "-f",
-    "output",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="table for people, json or csv for programs.",
-)
+@format_option
 @strict_option
 @debug_option
 def plan_command(day: dt.date | None, config_path: Path | None, output: str, strict: bool) -> None:
