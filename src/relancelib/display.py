@@ -14,12 +14,14 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING
 
-from relancelib.engine import Action, Plan, Severity
+from relancelib.actions import Action, Plan, Severity
 from relancelib.errors import InvalidFieldError
 from relancelib.formatting import format_amount, format_date
 from relancelib.policy import Channel
 
 if TYPE_CHECKING:
+    import pandas
+
     from relancelib.journal import Record
 
 __all__ = ["CHANNEL_LABELS", "action_html", "plan_html", "records_html"]
@@ -173,3 +175,17 @@ def records_html(records: Iterable[Record]) -> str:
         right=frozenset(),
     )
     return f'<div class="relancelib-journal">{table}</div>'
+
+
+def plan_to_frame(plan: Plan) -> pandas.DataFrame:
+    """One row per invoice of each action of ``plan`` (see :func:`relancelib.io.plan_to_frame`)."""
+    from relancelib.io import plan_to_frame as to_frame
+
+    return to_frame(plan)
+
+
+def records_to_frame(records: Iterable[Record]) -> pandas.DataFrame:
+    """One row per (invoice, step) pair of each record (a pandas DataFrame)."""
+    from relancelib.io import records_to_frame as to_frame
+
+    return to_frame(records)

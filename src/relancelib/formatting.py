@@ -31,7 +31,6 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcont
 from typing import Literal, NamedTuple
 
 from babel import Locale
-from babel import UnknownLocaleError as _BabelUnknownLocale
 from babel.dates import (
     DateTimePattern,
     get_date_format,
@@ -42,8 +41,9 @@ from babel.dates import (
 from babel.numbers import NumberPattern, get_currency_precision, get_currency_symbol
 from num2words import num2words
 
+from relancelib import checks
+from relancelib.checks import check_currency, check_date, check_decimal, check_locale, minor_unit
 from relancelib.errors import InvalidFieldError, UnknownLocaleError
-from relancelib.model import check_currency, minor_unit
 
 __all__ = [
     "DateStyle",
@@ -77,23 +77,11 @@ _CACHE_SIZE = 4096
 
 def _locale(locale: object) -> Locale:
     """The Babel ``Locale`` for ``locale`` (cached), or UnknownLocaleError."""
-    if not isinstance(locale, str):
-        raise UnknownLocaleError(
-            f"must be a locale name such as 'fr_FR', not {type(locale).__name__}",
-            field="locale",
-            value=locale,
-        )
-    try:
-        return _parse_locale(locale)
-    except (ValueError, TypeError, _BabelUnknownLocale):
-        raise UnknownLocaleError(
-            "is not a locale Babel knows", field="locale", value=locale
-        ) from None
+    return check_locale(locale, "locale")
 
 
-@functools.lru_cache(maxsize=256)
-def _parse_locale(name: str) -> Locale:
-    return Locale.parse(name)
+# The cached Babel parse behind check_locale (tests clear it).
+_parse_locale = checks._parse_locale
 
 
 def _language(locale: object, what: str) -> str:
@@ -110,17 +98,7 @@ def _language(locale: object, what: str) -> str:
 
 def _number(value: object, field: str) -> Decimal:
     """``value`` as a finite Decimal; ``int`` and ``Decimal`` only (no float, bool, str)."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        hint = " (floats are refused: use Decimal('…'))" if isinstance(value, float) else ""
-        raise InvalidFieldError(
-            f"must be a Decimal or an int, not {type(value).__name__}{hint}",
-            field=field,
-            value=value,
-        )
-    number = Decimal(value)
-    if not number.is_finite():
-        raise InvalidFieldError("must be a finite number", field=field, value=value)
-    return number
+    return check_decimal(value, field, what="a Decimal or an int")
 
 
 def _currency(currency: object) -> str:
@@ -300,10 +278,7 @@ def format_date(d: dt.date, *, style: DateStyle = "long", locale: str = "fr_FR")
     of a month as ``1er`` whenever the month is in letters.  A ``datetime`` is refused: a due
     date is a day, and its time zone would be a guess.
     """
-    if not isinstance(d, dt.date) or isinstance(d, dt.datetime):
-        raise InvalidFieldError(
-            f"must be a datetime.date, not {type(d).__name__}", field="date", value=d
-        )
+    check_date(d, "date")
     if not isinstance(style, str) or style not in _STYLES:
         raise InvalidFieldError(
             "must be one of 'short', 'medium', 'long', 'full'", field="style", value=style

@@ -17,8 +17,8 @@ import functools
 import attrs
 import holidays as _holidays
 
+from relancelib.checks import check_date
 from relancelib.errors import InvalidFieldError, UnknownCalendarError
-from relancelib.model import check_date
 
 __all__ = ["CALENDAR_CODES", "Calendar", "check_calendar_code"]
 
@@ -91,6 +91,13 @@ def _check_days(value: object, field: str) -> int:
     return value
 
 
+@functools.lru_cache(maxsize=1024)
+def _holidays_in(code: str, year: int) -> frozenset[dt.date]:
+    """The holidays of one calendar and year, cached on the (frozen) key, not on the object."""
+    table = _holidays.country_holidays("FR", subdiv=_SUBDIVISIONS[code], years=year, language="fr")
+    return frozenset(table)
+
+
 @attrs.frozen
 class Calendar:
     """Business days for one French calendar (see the module docstring for the codes).
@@ -103,9 +110,6 @@ class Calendar:
     """
 
     code: str = attrs.field(default="FR", converter=_check_code)
-    _years: dict[int, frozenset[dt.date]] = attrs.field(
-        init=False, factory=dict, eq=False, hash=False, repr=False
-    )
 
     @classmethod
     def for_code(cls, code: object) -> Calendar:
@@ -114,15 +118,7 @@ class Calendar:
 
     def holidays_in(self, year: int) -> frozenset[dt.date]:
         """The public holidays of ``year`` in this calendar."""
-        year = _check_year(year)
-        days = self._years.get(year)
-        if days is None:
-            table = _holidays.country_holidays(
-                "FR", subdiv=_SUBDIVISIONS[self.code], years=year, language="fr"
-            )
-            days = frozenset(table)
-            self._years[year] = days
-        return days
+        return _holidays_in(self.code, _check_year(year))
 
     def holiday_name(self, day: dt.date) -> str | None:
         """The French name of the public holiday on ``day``, or ``None`` for an ordinary day."""

@@ -1,235 +1,24 @@
-"""Journals: what was already done, the evidence trail, and the engine's memory.
-
-A journal stores one :class:`Record` per action carried out: its idempotency key, the
-client, the (invoice, step) pairs it covered, the date, the channel and a reference
-(an e-mail Message-ID, an LRAR number).  :func:`relancelib.plan` reads it through
-:meth:`Journal.history` so that nothing is ever sent twice or skipped.
-
-Recording is idempotent: :meth:`Journal.record` returns ``True`` only for the call
-that stored the action, ``False`` when its key — or any of its (invoice, step) pairs —
-was already recorded.  :class:`SqliteJournal` guarantees it across threads and
-processes with one ``BEGIN IMMEDIATE`` transaction per record on a WAL database.
-"""
+""":class:`SqliteJournal`: the embedded default store and the evidence trail, in one SQLite
+file (WAL mode, one ``BEGIN IMMEDIATE`` transaction per record)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sqlite3
 import threading
-from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any
 
-import attrs
-
+from relancelib.checks import check_date
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError
-from relancelib.model import check_date
+from relancelib.journal.history import HistoryBuilder
+from relancelib.journal.protocol import FrameMixin
+from relancelib.journal.record import Record, check_client_id, check_record_args, record_of
 from relancelib.policy import Channel
 
-if TYPE_CHECKING:
-    import pandas
-
-__all__ = ["Journal", "MemoryJournal", "Record", "SqliteJournal"]
-
-
-@attrs.frozen
-class Record:
-    """One action carried out: what was done, for whom, when, how, with which reference.
-
-    ``steps`` holds the (invoice number, step key) pairs the action covered; ``step`` is
-    the action's own (most advanced) step key, which chose the channel and template.
-    """
-
-    key: str
-    client_id: str
-    steps: tuple[tuple[str, str], ...]
-    on: dt.date
-    channel: Channel
-    reference: str | None = None
-    step: str | None = attrs.field(default=None, kw_only=True)
-
-    @property
-    def invoice_numbers(self) -> tuple[str, ...]:
-        """The invoices the action covered."""
-        return tuple(number for number, _step in self.steps)
-
-
-@runtime_checkable
-class Journal(Protocol):
-    """What every journal offers: record actions, list records, index history for the engine."""
-
-    def record(
-        self, action: Action, on: dt.date | None = None, reference: str | None = None
-    ) -> bool:
-        """Mark each item's step of ``action`` done on ``on`` (default ``action.on``).
-
-        Returns whether this call stored it: ``False`` when the action's key, or one of
-        its (invoice, step) pairs, was already recorded.
-        """
-        ...
-
-    def records(self, client_id: str | None = None) -> tuple[Record, ...]:
-        """The stored records (of one client when ``client_id`` is given), oldest first."""
-        ...
-
-    def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for :func:`relancelib.plan`."""
-        ...
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _check_client_id(value: object) -> str | None:
-    if value is not None and not isinstance(value, str):
-        raise InvalidFieldError(
-            "must be a client id (a string) or None", field="client_id", value=value
-        )
-    return value
-
-
-def _check_record_args(
-    action: object, on: object, reference: object
-) -> tuple[Action, dt.date, str | None]:
-    if not isinstance(action, Action):
-        raise InvalidFieldError(
-            "must be an Action from relancelib.plan()", field="action", value=action
-        )
-    when = check_date(action.on if on is None else on, "on")
-    if reference is not None and (
-        not isinstance(reference, str) or not reference.strip() or _CONTROL.search(reference)
-    ):
-        raise InvalidFieldError(
-            "must be a non-empty single-line string (a Message-ID, an LRAR number)",
-            field="reference",
-            value=reference,
-        )
-    return action, when, reference
-
-
-def _record_of(action: Action, on: dt.date, reference: str | None) -> Record:
-    return Record(
-        action.key,
-        action.client.id,
-        action.steps,
-        on,
-        action.channel,
-        reference,
-        step=action.step.key,
-    )
-
-
-def _index(records: Iterable[Record], as_of: dt.date | None) -> History:
-    steps: dict[str, list[tuple[str, dt.date]]] = {}
-    contacts: dict[str, dt.date] = {}
-    for record in records:
-        on = record.on
-        if as_of is not None and on > as_of:
-            continue
-        for number, step in record.steps:
-            entry = steps.get(number)
-            if entry is None:
-                steps[number] = [(step, on)]
-            else:
-                entry.append((step, on))
-        last = contacts.get(record.client_id)
-        if last is None or on > last:
-            contacts[record.client_id] = on
-    return History(steps, contacts)
-
-
-class _FrameMixin:
-    """Notebook helpers shared by the journals (pandas and HTML are imported lazily)."""
-
-    def records(self, client_id: str | None = None) -> tuple[Record, ...]:
-        raise NotImplementedError  # pragma: no cover - implemented by subclasses
-
-    def to_frame(self) -> pandas.DataFrame:
-        """The records as a pandas DataFrame (needs the ``relancelib[pandas]`` extra)."""
-        from relancelib.io import records_to_frame
-
-        return records_to_frame(self.records())
-
-    def _repr_html_(self) -> str:
-        from relancelib.display import records_html
-
-        return records_html(self.records())
-
-
-class MemoryJournal(_FrameMixin):
-    """A journal held in memory: for tests, notebooks and simulations.  Thread-safe."""
-
-    def __init__(self, records: Iterable[Record] = ()) -> None:
-        self._lock = threading.Lock()
-        self._records: list[Record] = []
-        self._keys: set[str] = set()
-        self._pairs: set[tuple[str, str]] = set()
-        self._steps: dict[str, list[tuple[str, dt.date]]] = {}
-        self._contacts: dict[str, dt.date] = {}
-        self._latest: dt.date | None = None
-        if isinstance(records, (str, bytes)) or not isinstance(records, Iterable):
-            raise InvalidFieldError("must be an iterable of Record", field="records", value=records)
-        for record in records:
-            if not isinstance(record, Record):
-                raise InvalidFieldError(
-                    "must hold only Record objects", field="records", value=record
-                )
-            self._store(record)
-
-    def __repr__(self) -> str:
-        return f"MemoryJournal(<{len(self._records)} records>)"
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def _store(self, record: Record) -> bool:
-        if record.key in self._keys or any(pair in self._pairs for pair in record.steps):
-            return False
-        self._records.append(record)
-        self._keys.add(record.key)
-        self._pairs.update(record.steps)
-        on = record.on
-        for number, step in record.steps:
-            self._steps.setdefault(number, []).append((step, on))
-        last = self._contacts.get(record.client_id)
-        if last is None or on > last:
-            self._contacts[record.client_id] = on
-        if self._latest is None or on > self._latest:
-            self._latest = on
-        return True
-
-    def record(
-        self, action: Action, on: dt.date | None = None, reference: str | None = None
-    ) -> bool:
-        """Mark each item's step of ``action`` done on ``on`` (default ``action.on``)."""
-        action, when, reference = _check_record_args(action, on, reference)
-        with self._lock:
-            return self._store(_record_of(action, when, reference))
-
-    def records(self, client_id: str | None = None) -> tuple[Record, ...]:
-        """The stored records, oldest first (by date, then by order of recording)."""
-        client_id = _check_client_id(client_id)
-        with self._lock:
-            chosen = [r for r in self._records if client_id is None or r.client_id == client_id]
-        return tuple(sorted(chosen, key=lambda r: r.on))
-
-    def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for the engine.
-
-        When every record is on or before ``as_of`` the journal's live index is returned
-        without a copy (plans over millions of invoices read it once per invoice): treat it
-        as read-only; it reflects the journal as it is until the next ``record``.
-        """
-        as_of = check_date(as_of, "as_of")
-        with self._lock:
-            if self._latest is None:
-                return History()
-            if as_of >= self._latest:
-                return History(self._steps, self._contacts)
-            return _index(self._records, as_of)
+__all__ = ["SqliteJournal"]
 
 
 _SCHEMA = """
@@ -256,7 +45,7 @@ CREATE INDEX IF NOT EXISTS record_steps_record ON record_steps (record_seq);
 _SCHEMA_VERSION = 1
 
 
-class SqliteJournal(_FrameMixin):
+class SqliteJournal(FrameMixin):
     """A journal in an SQLite file: the embedded default store and the evidence trail.
 
     The database runs in WAL mode; each :meth:`record` is one ``BEGIN IMMEDIATE``
@@ -337,8 +126,8 @@ class SqliteJournal(_FrameMixin):
         self, action: Action, on: dt.date | None = None, reference: str | None = None
     ) -> bool:
         """Mark each item's step of ``action`` done on ``on`` (default ``action.on``) atomically."""
-        action, when, reference = _check_record_args(action, on, reference)
-        record = _record_of(action, when, reference)
+        action, when, reference = check_record_args(action, on, reference)
+        record = record_of(action, when, reference)
         with self._lock:
             try:
                 with self._transaction():
@@ -402,7 +191,7 @@ class SqliteJournal(_FrameMixin):
 
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""
-        client_id = _check_client_id(client_id)
+        client_id = check_client_id(client_id)
         out: list[Record] = []
         current: list[Any] | None = None
         pairs: list[tuple[str, str]] = []
@@ -420,19 +209,16 @@ class SqliteJournal(_FrameMixin):
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for the engine."""
         as_of = check_date(as_of, "as_of")
-        steps: dict[str, list[tuple[str, dt.date]]] = {}
-        contacts: dict[str, dt.date] = {}
+        builder = HistoryBuilder()
         dates: dict[str, dt.date] = {}
         for row in self._rows(None, as_of):
             on = dates.get(row[4])
             if on is None:
                 on = dates[row[4]] = dt.date.fromisoformat(row[4])
             if row[7] is not None:
-                steps.setdefault(row[7], []).append((row[8], on))
-            last = contacts.get(row[2])
-            if last is None or on > last:
-                contacts[row[2]] = on
-        return History(steps, contacts)
+                builder.step(row[7], row[8], on)
+            builder.contact(row[2], on)
+        return builder.history()
 
 
 def _row_record(row: Any, pairs: list[tuple[str, str]]) -> Record:

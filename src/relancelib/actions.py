@@ -1,0 +1,218 @@
+"""What the engine decides: a :class:`Plan` of :class:`Action` objects (one per client, each
+with its :class:`ActionItem` per invoice), the :class:`Problem` list, and the
+:class:`History` the engine reads from a journal.
+
+These are plain frozen values; :func:`relancelib.plan` (in :mod:`relancelib.engine`) makes
+them.  Notebook displays and DataFrames go through :mod:`relancelib.display`, imported only
+when asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from relancelib import law
+from relancelib.checks import minor_unit
+from relancelib.model import Client, Invoice
+from relancelib.policy import Channel, Step
+
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = [
+    "Action",
+    "ActionItem",
+    "History",
+    "HistorySource",
+    "Plan",
+    "Problem",
+    "Severity",
+    "action_key",
+]
+
+
+class Severity(enum.Enum):
+    """How serious a :class:`Problem` is: an ``ERROR`` leaves the invoice out of the plan,
+    a ``WARNING`` is worth a look but the invoice is still chased."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Problem:
+    """Something about one invoice that a person should look at."""
+
+    invoice_number: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.severity.value}: {self.invoice_number}: {self.message}"
+
+
+@attrs.frozen
+class ActionItem:
+    """One invoice in an action, at its own step.
+
+    ``balance`` is the principal still due on the plan's day; ``penalties`` (a
+    :class:`relancelib.law.Penalties`) and ``indemnity`` are filled on steps with
+    ``include_penalties=True``.
+    """
+
+    invoice: Invoice
+    step: Step
+    balance: Decimal
+    days_overdue: int
+    penalties: law.Penalties | None = None
+    indemnity: Decimal = Decimal("0")
+
+    @property
+    def currency(self) -> str:
+        """The invoice's currency."""
+        return self.invoice.currency
+
+    @property
+    def claimed(self) -> Decimal:
+        """Balance plus penalties plus recovery indemnity."""
+        extra = self.penalties.amount if self.penalties is not None else Decimal(0)
+        return self.balance + extra + self.indemnity
+
+
+_ZERO = Decimal("0")
+
+
+def _sum_by_currency(
+    items: Iterable[ActionItem], value: Callable[[ActionItem], Decimal]
+) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for item in items:
+        totals[item.currency] = totals.get(item.currency, _ZERO) + value(item)
+    return {cur: amount.quantize(minor_unit(cur)) for cur, amount in sorted(totals.items())}
+
+
+def _claimed_default(action: Action) -> dict[str, Decimal]:
+    return _sum_by_currency(action.items, lambda item: item.claimed)
+
+
+@attrs.frozen
+class Action:
+    """What to do today for one client: its due invoices, grouped.
+
+    ``step`` is the most advanced step among the items (it picks the channel and the
+    template); ``totals`` maps each currency to the principal due and ``claimed`` to
+    principal + penalties + indemnities.  ``key`` is a stable idempotency key built
+    from the client id and the (invoice, step) pairs: the same pending action keeps
+    its key from one day to the next.
+    """
+
+    key: str
+    client: Client
+    step: Step
+    items: tuple[ActionItem, ...]
+    totals: Mapping[str, Decimal] = attrs.field(hash=False)
+    on: dt.date
+    claimed: Mapping[str, Decimal] = attrs.field(
+        default=attrs.Factory(_claimed_default, takes_self=True), kw_only=True, hash=False
+    )
+
+    @property
+    def channel(self) -> Channel:
+        """The channel of the action's step."""
+        return self.step.channel
+
+    @property
+    def invoices(self) -> tuple[Invoice, ...]:
+        """The invoices of the action, in the order of its items."""
+        return tuple(item.invoice for item in self.items)
+
+    @property
+    def steps(self) -> tuple[tuple[str, str], ...]:
+        """The (invoice number, step key) pairs the action carries out."""
+        return tuple((item.invoice.number, item.step.key) for item in self.items)
+
+    def _repr_html_(self) -> str:
+        # Notebook display; the HTML is built outside the engine, imported only when shown.
+        from relancelib.display import action_html
+
+        return action_html(self)
+
+
+@attrs.frozen
+class Plan:
+    """The day's decisions (``actions``, sorted by client id) and the ``problems`` found."""
+
+    as_of: dt.date
+    actions: tuple[Action, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    def __iter__(self) -> Any:
+        return iter(self.actions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that left an invoice out of the plan."""
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The problems worth a look that did not stop the chase."""
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    def action_for(self, client_id: str) -> Action | None:
+        """The action for ``client_id``, or ``None`` when nothing is due for that client."""
+        for action in self.actions:
+            if action.client.id == client_id:
+                return action
+        return None
+
+    def to_frame(self) -> pandas.DataFrame:
+        """One row per action item as a pandas DataFrame (needs ``relancelib[pandas]``)."""
+        from relancelib.display import plan_to_frame
+
+        return plan_to_frame(self)
+
+    def _repr_html_(self) -> str:
+        from relancelib.display import plan_html
+
+        return plan_html(self)
+
+
+@attrs.frozen
+class History:
+    """What a journal knew on a given day, indexed for the engine.
+
+    ``steps`` maps an invoice number to the (step key, date) pairs recorded for it;
+    ``contacts`` maps a client id to the date of its last recorded action.
+    """
+
+    steps: Mapping[str, Sequence[tuple[str, dt.date]]] = attrs.field(factory=dict)
+    contacts: Mapping[str, dt.date] = attrs.field(factory=dict)
+
+
+class HistorySource(Protocol):
+    """What :func:`plan` needs of a journal: its history as it stood on a day."""
+
+    def history(self, as_of: dt.date) -> History:
+        """The records dated on or before ``as_of``, indexed."""
+        ...
+
+
+def action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
+    """The idempotency key of an action: a hash of the client id and its (invoice, step) pairs.
+
+    It does not depend on the day nor on the order of the pairs.
+    """
+    parts = [client_id, *(f"{number}\x1e{step}" for number, step in sorted(steps))]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"rl-{digest[:24]}"
