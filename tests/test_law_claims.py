@@ -305,9 +305,10 @@ def test_the_fast_window_never_hides_a_prescription_warning(
     invoice = bill(due)
     client = CONSUMER if consumer else BUSINESS
     as_of = due + dt.timedelta(days=overdue)
-    assert prescription_warning(invoice, client, as_of) == _slow_prescription_warning(
-        invoice, client, as_of
-    )
+    expected = _slow_prescription_warning(invoice, client, as_of)
+    assert prescription_warning(invoice, client, as_of) == expected
+    # The engine's unchecked twin says the same.
+    assert law._prescription_warning(invoice, client, as_of) == expected
 
 
 def test_prescription_warning_checks_its_arguments() -> None:
@@ -341,7 +342,22 @@ def test_payment_terms_warning() -> None:
 )
 def test_payment_terms_warning_is_check_payment_terms(issued: dt.date, days: int) -> None:
     due = issued + dt.timedelta(days=days)
+    expected = check_payment_terms(issued, due)
+    assert payment_terms_warning(issued, due) == expected
+    assert law._payment_terms_warning(issued, due) == expected
+
+
+class Day(dt.date):
+    """A subclass of date (not a datetime): valid wherever a date is."""
+
+
+def test_the_warnings_accept_a_subclass_of_date() -> None:
+    # The fast argument test only lets plain dates through; anything else goes to the checks.
+    issued, due = Day(2025, 1, 15), Day(2025, 4, 1)
     assert payment_terms_warning(issued, due) == check_payment_terms(issued, due)
+    assert prescription_warning(bill(date(2020, 3, 15)), BUSINESS, Day(2025, 3, 16)) == (
+        "the claim is time-barred since 2025-03-15 (prescription)"
+    )
 
 
 def test_payment_terms_warning_refuses_a_due_date_before_the_issue_date() -> None:

@@ -58,8 +58,16 @@ def prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> st
 
     Cheap when the invoice is far from prescription, so it can run on every invoice.
     """
-    invoice, client = check_invoice_client(invoice, client)
-    return _prescription_warning(invoice, client, check_date(as_of, "as_of"))
+    if (
+        type(as_of) is not dt.date
+        or not isinstance(invoice, Invoice)
+        or not isinstance(client, Client)
+        or client.id != invoice.client_id
+    ):
+        # Not plainly valid: the checks decide (and name what is wrong).
+        invoice, client = check_invoice_client(invoice, client)
+        as_of = check_date(as_of, "as_of")
+    return _prescription_warning(invoice, client, as_of)
 
 
 def _prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> str | None:

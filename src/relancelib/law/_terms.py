@@ -90,7 +90,10 @@ def payment_terms_warning(issue_date: dt.date, due_date: dt.date) -> str | None:
 
     Cheap for the common case (terms of at most 60 days), so it can run on every invoice.
     """
-    return _payment_terms_warning(*_checked_span(issue_date, due_date))
+    if type(issue_date) is not dt.date or type(due_date) is not dt.date or due_date < issue_date:
+        # Not plainly valid: the checks decide (and name what is wrong).
+        issue_date, due_date = _checked_span(issue_date, due_date)
+    return _payment_terms_warning(issue_date, due_date)
 
 
 def _payment_terms_warning(issue_date: dt.date, due_date: dt.date) -> str | None:
