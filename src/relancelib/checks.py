@@ -15,25 +15,38 @@ import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from email.errors import HeaderParseError
+from email.headerregistry import Address as _MailAddress
 from typing import Any, TypeVar
 
 from babel import Locale
 from babel import UnknownLocaleError as _BabelUnknownLocale
 from babel.numbers import get_currency_precision, list_currencies
+from stdnum import bic as _bic
+from stdnum import iban as _iban
+from stdnum.exceptions import ValidationError as _StdnumError
+from stdnum.fr import siren as _siren
+from stdnum.fr import siret as _siret
 
 from relancelib.errors import InvalidFieldError, UnknownLocaleError
 
 __all__ = [
+    "check_amount",
+    "check_bic",
     "check_bool",
     "check_currency",
     "check_date",
     "check_decimal",
+    "check_email",
+    "check_iban",
     "check_instance",
     "check_locale",
     "check_optional_date",
+    "check_phone",
     "check_rate",
     "check_sequence",
     "check_single_line",
+    "check_siren",
     "check_text",
     "has_control_characters",
     "minor_unit",
@@ -264,3 +277,67 @@ def check_integer(value: object, field: str) -> int:
             f"must be a whole number, not {_type_name(value)}", field=field, value=value
         )
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts and identifiers.
+
+
+def check_email(value: object, field: str) -> str:
+    """An e-mail address ``local@domain.tld``, parsed by the stdlib's ``headerregistry``."""
+    if not isinstance(value, str) or has_control_characters(value) or value.count("@") != 1:
+        raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
+    try:
+        parsed = _MailAddress(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError):
+        raise InvalidFieldError("is not a valid e-mail address", field=field, value=value) from None
+    if (
+        not parsed.username
+        or "." not in parsed.domain
+        or parsed.domain.startswith(".")
+        or parsed.domain.endswith(".")
+        or " " in value
+    ):
+        raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
+    return value
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{5,24}$")
+
+
+def check_phone(value: object, field: str) -> str:
+    """A telephone number as people write it (``04 78 00 00 01``, ``+33 4 78 00 00 01``)."""
+    if not isinstance(value, str) or not _PHONE.match(value):
+        raise InvalidFieldError("is not a valid telephone number", field=field, value=value)
+    return value
+
+
+def _stdnum_check(module: Any, label: str, value: object, field: str) -> str:
+    """Validate with a python-stdnum ``module`` and return the compact form
+    (``"552 100 554"`` → ``"552100554"``: the same number, written one way)."""
+    if not isinstance(value, str):
+        raise InvalidFieldError(f"must be a {label} as a string", field=field, value=value)
+    try:
+        return str(module.validate(value))
+    except _StdnumError as exc:
+        raise InvalidFieldError(
+            f"is not a valid {label} ({exc})", field=field, value=value
+        ) from None
+
+
+def check_siren(value: object, field: str) -> str:
+    """A SIREN in compact form; a SIRET (SIREN + establishment number, as exports often carry
+    where a SIREN is asked) is accepted and converted with ``stdnum.fr.siret.to_siren``."""
+    if isinstance(value, str) and len(_siret.compact(value)) == 14:
+        return str(_siret.to_siren(_stdnum_check(_siret, "SIRET", value, field)))
+    return _stdnum_check(_siren, "SIREN", value, field)
+
+
+def check_iban(value: object, field: str) -> str:
+    """An IBAN (checksum and country format by python-stdnum), in compact form."""
+    return _stdnum_check(_iban, "IBAN", value, field)
+
+
+def check_bic(value: object, field: str) -> str:
+    """A BIC (python-stdnum), in compact form."""
+    return _stdnum_check(_bic, "BIC", value, field)

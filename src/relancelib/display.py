@@ -1,4 +1,8 @@
-"""HTML for notebooks: the ``_repr_html_`` of plans, actions and journals.
+"""The one presentation hook: HTML for notebooks (the ``_repr_html_`` of plans, actions and
+journals) and pandas DataFrames (``Plan.to_frame()``, ``Journal.to_frame()``).
+
+The core imports this module only inside the methods that display, so the engine never
+depends on HTML or pandas.
 
 Pure functions that return HTML strings; every piece of data (a client's name, an invoice
 number, a journal reference) is escaped, so a name such as ``<b>x</b>`` shows as text.
@@ -9,12 +13,13 @@ Labels are in French, like the letters; amounts and dates are written the French
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from relancelib.actions import Action, Plan, Severity
+from relancelib.checks import check_instance, check_sequence
 from relancelib.errors import InvalidFieldError
 from relancelib.formatting import format_amount, format_date
 from relancelib.policy import Channel
@@ -24,7 +29,16 @@ if TYPE_CHECKING:
 
     from relancelib.journal import Record
 
-__all__ = ["CHANNEL_LABELS", "action_html", "plan_html", "records_html"]
+__all__ = [
+    "CHANNEL_LABELS",
+    "PLAN_COLUMNS",
+    "action_html",
+    "plan_html",
+    "plan_records",
+    "plan_to_frame",
+    "records_html",
+    "records_to_frame",
+]
 
 #: How a channel is named in the tables.
 CHANNEL_LABELS: Mapping[Channel, str] = {
@@ -177,15 +191,95 @@ def records_html(records: Iterable[Record]) -> str:
     return f'<div class="relancelib-journal">{table}</div>'
 
 
-def plan_to_frame(plan: Plan) -> pandas.DataFrame:
-    """One row per invoice of each action of ``plan`` (see :func:`relancelib.io.plan_to_frame`)."""
-    from relancelib.io import plan_to_frame as to_frame
+# ---------------------------------------------------------------------------------------------
+# DataFrames (pandas imported only when one is asked for); ``relancelib.io`` re-exports them
+# and writes the same plan table as CSV.
 
-    return to_frame(plan)
+
+#: The columns of ``plan_to_frame`` and ``plan_to_csv`` (English, French header).
+PLAN_COLUMNS = (
+    ("client_id", "client"),
+    ("client_name", "nom_client"),
+    ("action_key", "cle_action"),
+    ("action_step", "etape_action"),
+    ("item_step", "etape_facture"),
+    ("channel", "canal"),
+    ("invoice", "facture"),
+    ("due_date", "echeance"),
+    ("days_overdue", "jours_retard"),
+    ("balance", "solde"),
+    ("penalties", "penalites"),
+    ("indemnity", "indemnite"),
+    ("currency", "devise"),
+)
+
+
+def plan_records(plan: Plan) -> list[dict[str, Any]]:
+    """One mapping per invoice of each action of ``plan``, keyed by the English columns."""
+    check_instance(plan, Plan, "plan")
+    return [
+        {
+            "client_id": action.client.id,
+            "client_name": action.client.name,
+            "action_key": action.key,
+            "action_step": action.step.key,
+            "item_step": item.step.key,
+            "channel": action.channel.value,
+            "invoice": item.invoice.number,
+            "due_date": item.invoice.due_date,
+            "days_overdue": item.days_overdue,
+            "balance": item.balance,
+            "penalties": None if item.penalties is None else item.penalties.amount,
+            "indemnity": item.indemnity,
+            "currency": item.currency,
+        }
+        for action in plan.actions
+        for item in action.items
+    ]
+
+
+def plan_to_frame(plan: Plan) -> pandas.DataFrame:
+    """One row per invoice of each action of ``plan``.
+
+    Amounts stay exact :class:`~decimal.Decimal` objects (``object`` columns) and dates
+    :class:`datetime.date` objects: convert explicitly (``.astype(float)``) when binary
+    rounding is acceptable, e.g. for a chart.  ``penalties`` is ``None`` on steps without
+    penalties; ``channel`` is the channel's value (``"email"``).
+    """
+    import pandas
+
+    return pandas.DataFrame(plan_records(plan), columns=[english for english, _fr in PLAN_COLUMNS])
+
+
+#: The columns of :func:`records_to_frame`.
+_RECORD_COLUMNS = ["key", "client_id", "on", "channel", "step", "invoice", "invoice_step",
+                   "reference"]  # fmt: skip
 
 
 def records_to_frame(records: Iterable[Record]) -> pandas.DataFrame:
-    """One row per (invoice, step) pair of each record (a pandas DataFrame)."""
-    from relancelib.io import records_to_frame as to_frame
+    """One row per (invoice, step) pair of each journal record, oldest first as given.
 
-    return to_frame(records)
+    Columns: ``key``, ``client_id``, ``on`` (a date), ``channel`` (its value), ``step`` (the
+    action's step), ``invoice``, ``invoice_step``, ``reference``.
+    """
+    import pandas
+
+    from relancelib.journal import Record
+
+    rows = []
+    for record in check_sequence(records, Record, "records"):
+        pairs: Sequence[tuple[str | None, str | None]] = record.steps or ((None, None),)
+        for number, step in pairs:
+            rows.append(
+                {
+                    "key": record.key,
+                    "client_id": record.client_id,
+                    "on": record.on,
+                    "channel": record.channel.value,
+                    "step": getattr(record, "step", None),
+                    "invoice": number,
+                    "invoice_step": step,
+                    "reference": record.reference,
+                }
+            )
+    return pandas.DataFrame(rows, columns=_RECORD_COLUMNS)

@@ -17,29 +17,27 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from email.errors import HeaderParseError
-from email.headerregistry import Address as _MailAddress
 from typing import Any
 
 import attrs
 from babel import Locale
-from stdnum import bic as _bic
 from stdnum import iban as _iban
-from stdnum.exceptions import ValidationError as _StdnumError
-from stdnum.fr import siren as _siren
-from stdnum.fr import siret as _siret
 
 from relancelib.checks import (
     check_amount,
+    check_bic,
     check_bool,
     check_currency,
     check_date,
+    check_email,
+    check_iban,
     check_locale,
     check_optional_date,
+    check_phone,
     check_rate,
     check_sequence,
+    check_siren,
     check_text,
-    has_control_characters,
     minor_unit,
     optional,
     to_money,
@@ -98,80 +96,27 @@ def _date(field: str, *, optional: bool = False) -> Any:
 
 
 def _email(field: str) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if value is None:
-            return
-        if not isinstance(value, str) or has_control_characters(value) or value.count("@") != 1:
-            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
-        try:
-            parsed = _MailAddress(addr_spec=value)
-        except (HeaderParseError, ValueError, IndexError):
-            raise InvalidFieldError(
-                "is not a valid e-mail address", field=field, value=value
-            ) from None
-        if (
-            not parsed.username
-            or "." not in parsed.domain
-            or parsed.domain.startswith(".")
-            or parsed.domain.endswith(".")
-            or " " in value
-        ):
-            raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
-
-    return check
-
-
-_PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{5,24}$")
+    return optional(check_email, field)
 
 
 def _phone(field: str) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if value is None:
-            return
-        if not isinstance(value, str) or not _PHONE.match(value):
-            raise InvalidFieldError("is not a valid telephone number", field=field, value=value)
-
-    return check
+    return optional(check_phone, field)
 
 
-def _stdnum(module: Any, label: str, field: str) -> Any:
-    """A converter that validates with a python-stdnum ``module`` and stores the compact form
-    (``"552 100 554"`` → ``"552100554"``: the same number, written one way)."""
+def _identifier(check: Any, field: str) -> Any:
+    """A converter storing the compact form of an identifier (``None`` stays ``None``)."""
 
     def convert(value: Any) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise InvalidFieldError(f"must be a {label} as a string", field=field, value=value)
-        try:
-            return module.validate(value)
-        except _StdnumError as exc:
-            raise InvalidFieldError(
-                f"is not a valid {label} ({exc})", field=field, value=value
-            ) from None
-
-    return convert
-
-
-def _siren_converter(field: str) -> Any:
-    """A SIREN, or a SIRET (the SIREN and the establishment number) converted to its SIREN
-    with ``stdnum.fr.siret.to_siren``: exports often carry the SIRET where a SIREN is asked."""
-    as_siren = _stdnum(_siren, "SIREN", field)
-    as_siret = _stdnum(_siret, "SIRET", field)
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, str) and len(_siret.compact(value)) == 14:
-            return _siret.to_siren(as_siret(value))
-        return as_siren(value)
+        return None if value is None else check(value, field)
 
     return convert
 
 
 _CONVERTERS = {
-    "Client.siren": _siren_converter("Client.siren"),
-    "Creditor.siren": _siren_converter("Creditor.siren"),
-    "Creditor.iban": _stdnum(_iban, "IBAN", "Creditor.iban"),
-    "Creditor.bic": _stdnum(_bic, "BIC", "Creditor.bic"),
+    "Client.siren": _identifier(check_siren, "Client.siren"),
+    "Creditor.siren": _identifier(check_siren, "Creditor.siren"),
+    "Creditor.iban": _identifier(check_iban, "Creditor.iban"),
+    "Creditor.bic": _identifier(check_bic, "Creditor.bic"),
 }
 
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 from typing import IO, Any
 
 from relancelib.checks import check_instance, check_sequence, minor_unit
+from relancelib.display import PLAN_COLUMNS, plan_records
 from relancelib.engine import Plan
 from relancelib.io.columns import CLIENT_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, titles
-from relancelib.io.plan_table import PLAN_COLUMNS, plan_records
 from relancelib.io.sources import Target
 from relancelib.model import Client, ClientKind, Invoice
 

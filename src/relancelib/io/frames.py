@@ -3,13 +3,12 @@ columns; the plan and the journal as frames.  pandas is imported only when calle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from relancelib.checks import check_sequence
-from relancelib.engine import Plan
+from relancelib.display import plan_to_frame, records_to_frame
 from relancelib.io.cells import RawRow, Row, is_missing, plain_value
 from relancelib.io.columns import (
     CLIENT_COLUMNS,
@@ -18,7 +17,6 @@ from relancelib.io.columns import (
     TableColumn,
     map_header,
 )
-from relancelib.io.plan_table import PLAN_COLUMNS, plan_records
 from relancelib.io.results import ImportResult, InvoicePayment
 from relancelib.io.rows import build_client, build_invoice, build_payment, convert
 from relancelib.model import Client, Invoice
@@ -26,7 +24,6 @@ from relancelib.model import Client, Invoice
 if TYPE_CHECKING:
     import pandas as pd
 
-    from relancelib.journal import Record
 
 __all__ = [
     "clients_from_frame",
@@ -87,50 +84,3 @@ def payments_from_frame(
     """Read payments from a DataFrame with the same columns as the CSV files."""
     result = _read_frame(frame, PAYMENT_COLUMNS, build_payment, None, "payment", name)
     return attrs.evolve(result, items=tuple(attrs.evolve(p, source=name) for p in result.items))
-
-
-def plan_to_frame(plan: Plan) -> pd.DataFrame:
-    """One row per invoice of each action of ``plan``.
-
-    Amounts stay exact :class:`~decimal.Decimal` objects (``object`` columns) and dates
-    :class:`datetime.date` objects: convert explicitly (``.astype(float)``) when binary
-    rounding is acceptable, e.g. for a chart.  ``penalties`` is ``None`` on steps without
-    penalties; ``channel`` is the channel's value (``"email"``).
-    """
-    import pandas as pd
-
-    return pd.DataFrame(plan_records(plan), columns=[english for english, _fr in PLAN_COLUMNS])
-
-
-#: The columns of :func:`records_to_frame`.
-_RECORD_COLUMNS = ["key", "client_id", "on", "channel", "step", "invoice", "invoice_step",
-                   "reference"]  # fmt: skip
-
-
-def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
-    """One row per (invoice, step) pair of each journal record, oldest first as given.
-
-    Columns: ``key``, ``client_id``, ``on`` (a date), ``channel`` (its value), ``step`` (the
-    action's step), ``invoice``, ``invoice_step``, ``reference``.
-    """
-    import pandas as pd
-
-    from relancelib.journal import Record
-
-    rows = []
-    for record in check_sequence(records, Record, "records"):
-        pairs: Sequence[tuple[str | None, str | None]] = record.steps or ((None, None),)
-        for number, step in pairs:
-            rows.append(
-                {
-                    "key": record.key,
-                    "client_id": record.client_id,
-                    "on": record.on,
-                    "channel": record.channel.value,
-                    "step": getattr(record, "step", None),
-                    "invoice": number,
-                    "invoice_step": step,
-                    "reference": record.reference,
-                }
-            )
-    return pd.DataFrame(rows, columns=_RECORD_COLUMNS)
