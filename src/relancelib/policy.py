@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from relancelib.checks import check_bool, check_decimal, check_sequence, check_text, validator
 from relancelib.errors import InvalidFieldError
 from relancelib.workdays import Calendar, check_calendar_code
 
@@ -95,11 +96,7 @@ def _check_template(_inst: Any, _attr: Any, value: Any) -> None:
 
 
 def _check_flag(field: str) -> Any:
-    def check(_inst: Any, _attr: Any, value: Any) -> None:
-        if not isinstance(value, bool):
-            raise InvalidFieldError("must be True or False", field=field, value=value)
-
-    return check
+    return validator(check_bool, field)
 
 
 @attrs.frozen
@@ -131,18 +128,11 @@ class Step:
 
 
 def _steps(value: Any) -> tuple[Step, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidFieldError(
-            "must be a sequence of Step", field="ReminderPolicy.steps", value=value
-        )
-    return tuple(value)
+    return check_sequence(value, Step, "ReminderPolicy.steps")
 
 
 def _check_name(_inst: Any, _attr: Any, value: Any) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidFieldError(
-            "must be a non-empty string", field="ReminderPolicy.name", value=value
-        )
+    check_text(value, "ReminderPolicy.name")
 
 
 def _check_gap(_inst: Any, _attr: Any, value: Any) -> None:
@@ -155,14 +145,10 @@ def _check_gap(_inst: Any, _attr: Any, value: Any) -> None:
 
 
 def _min_balance(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+    amount = check_decimal(value, "ReminderPolicy.min_balance")
+    if amount < 0:
         raise InvalidFieldError(
-            "must be a Decimal amount", field="ReminderPolicy.min_balance", value=value
-        )
-    amount = Decimal(value)
-    if not amount.is_finite() or amount < 0:
-        raise InvalidFieldError(
-            "must be a finite amount, zero or more", field="ReminderPolicy.min_balance", value=value
+            "must be an amount of zero or more", field="ReminderPolicy.min_balance", value=value
         )
     return amount
 
@@ -202,10 +188,6 @@ class ReminderPolicy:
         seen: set[str] = set()
         previous: Step | None = None
         for step in steps:
-            if not isinstance(step, Step):
-                raise InvalidFieldError(
-                    "must hold only Step objects", field="ReminderPolicy.steps", value=step
-                )
             if step.key in seen:
                 raise InvalidFieldError(
                     "appears twice", field="ReminderPolicy.steps", value=step.key
