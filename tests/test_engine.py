@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from conftest import make_invoice
+from factories import make_invoice
 from relancelib import (
     Channel,
     Client,

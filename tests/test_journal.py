@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_invoice
+from factories import make_invoice
 from relancelib import (
     Action,
     Channel,

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factories import make_invoice
 from relancelib import law
 from relancelib.errors import (
     DataImportError,
@@ -632,7 +633,7 @@ def test_check_payment_terms() -> None:
 
 
 def _invoice(due: dt.date, client_id: str = "B1") -> Invoice:
-    return Invoice("F-1", client_id, due - dt.timedelta(days=30), due, D("100.00"))
+    return make_invoice("F-1", client_id, due=due, amount="100.00", sent_on=None)
 
 
 def test_prescription_date() -> None:
