@@ -123,38 +123,28 @@ def _modules() -> dict[str, Path]:
     return {_module_name(path): path for path in sorted(SOURCE.rglob("*.py"))}
 
 
-def _imports(name: str, path: Path) -> Iterator[tuple[str, bool]]:
-    """The relancelib modules ``name`` imports, and whether at module level; function-level
-    imports count too."""
+def _imports(name: str, path: Path) -> Iterator[tuple[str, bool, bool]]:
+    """The relancelib modules ``name`` imports: (target, at module level, for type checking
+    only).  Function-level imports count too."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     top_level = {id(node) for node in tree.body}
+    typing_only = {
+        id(child)
+        for node in tree.body
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in ast.walk(node)
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
-                base = f"{base}.{node.module}" if node.module else base
-            targets = [f"{base}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            targets = [f"{node.module}.{alias.name}" for alias in node.names]
         else:
             continue
         for target in targets:
             if target == "relancelib" or target.startswith("relancelib."):
-                yield target, id(node) in top_level or _in_type_checking(tree, node)
-
-
-def _in_type_checking(tree: ast.Module, target: ast.AST) -> bool:
-    # Imports under ``if TYPE_CHECKING:`` cost nothing at run time and form no cycle.
-    for node in tree.body:
-        if (
-            isinstance(node, ast.If)
-            and "TYPE_CHECKING" in ast.unparse(node.test)
-            and any(child is target for child in ast.walk(node))
-        ):
-            return True
-    return False
+                typing = id(node) in typing_only
+                yield target, id(node) in top_level or typing, typing
 
 
 def _resolve(target: str, modules: dict[str, Path]) -> str | None:
@@ -164,33 +154,16 @@ def _resolve(target: str, modules: dict[str, Path]) -> str | None:
     return target or None
 
 
-def _graph(*, runtime_only: bool) -> dict[str, set[str]]:
+def _graph() -> dict[str, set[str]]:
+    """Module → the modules it imports at run time (``TYPE_CHECKING`` imports left out)."""
     modules = _modules()
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        tree_text = path.read_text(encoding="utf-8")
-        for target, _top in _imports(name, path):
+        for target, _top, typing in _imports(name, path):
             landed = _resolve(target, modules)
-            if landed is None or landed == name:
-                continue
-            if runtime_only and _type_only(tree_text, target):
-                continue
-            graph[name].add(landed)
+            if landed is not None and landed != name and not typing:
+                graph[name].add(landed)
     return graph
-
-
-def _type_only(text: str, target: str) -> bool:
-    tree = ast.parse(text)
-    for node in tree.body:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in ast.walk(node):
-                if (
-                    isinstance(child, ast.ImportFrom)
-                    and child.module
-                    and target.startswith(child.module)
-                ):
-                    return True
-    return False
 
 
 def _within(name: str, layer: tuple[str, ...]) -> bool:
@@ -235,7 +208,7 @@ def test_the_core_imports_no_outer_layer_not_even_inside_a_function() -> None:
     for name, path in modules.items():
         if not _within(name, CORE):
             continue
-        for target, top_level in _imports(name, path):
+        for target, top_level, _typing in _imports(name, path):
             landed = _resolve(target, modules) or target
             if _within(landed, OUTER):
                 offending.append(f"{name} -> {landed}")
@@ -248,7 +221,7 @@ def test_display_imports_no_outer_layer() -> None:
     modules = _modules()
     offending = [
         target
-        for target, _top in _imports(DISPLAY, modules[DISPLAY])
+        for target, _top, _typing in _imports(DISPLAY, modules[DISPLAY])
         if _within(_resolve(target, modules) or target, OUTER)
     ]
     assert offending == []
@@ -257,7 +230,7 @@ def test_display_imports_no_outer_layer() -> None:
 def test_there_is_no_import_cycle() -> None:
     """No cycle among modules, function-level imports counted; the core's lazy imports of the
     display hook (for notebook reprs and DataFrames) are the one allowed way back."""
-    graph = _graph(runtime_only=True)
+    graph = _graph()
     for name in graph:
         if _within(name, CORE):
             graph[name].discard(DISPLAY)
