@@ -212,3 +212,39 @@ def test_two_processes_recording_the_same_action_store_it_once(tmp_path: Path) -
     with SqliteJournal(path) as journal:
         assert len(journal.records()) == 1
         assert len(journal.records()[0].steps) == 5
+
+
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\x00", "\x85", "\u2028", "\u2029"])
+def test_a_reference_is_one_line_in_the_journal_as_in_a_payment(
+    breaker: str, tmp_path: Path, business: Client, policy: ReminderPolicy
+) -> None:
+    """One line rule for every reference: what Payment refuses, record() refuses."""
+    from relancelib import Payment
+
+    reference = f"LRAR{breaker}123"
+    with pytest.raises(InvalidFieldError, match=r"^Payment\.reference"):
+        Payment(APRIL_1, 10, reference=reference)
+    action = action_for(business, policy, "F-1")
+    with SqliteJournal(tmp_path / "j.sqlite") as sqlite_journal:
+        for journal in (MemoryJournal(), sqlite_journal):
+            with pytest.raises(InvalidFieldError, match=r"^reference: "):
+                journal.record(action, reference=reference)
+            assert journal.records() == ()
+
+
+def test_memory_and_sqlite_journals_index_the_same_history(tmp_path: Path) -> None:
+    """The one History builder: both stores, and a replay of records, give equal histories."""
+    from relancelib.journal import index_records
+
+    invoices = [make_invoice("F-1", due=D(2025, 3, 1)), make_invoice("F-2", due=D(2025, 3, 20))]
+    client = Client("C001", "Boulangerie Martin", email="compta@martin.fr")
+    policy = ReminderPolicy.french_default()
+    memory = MemoryJournal()
+    with SqliteJournal(tmp_path / "j.sqlite") as sqlite_journal:
+        for day in (D(2025, 3, 3), D(2025, 3, 10), D(2025, 3, 21), D(2025, 4, 1)):
+            for action in plan(invoices, [client], policy, day, memory):
+                assert memory.record(action) is sqlite_journal.record(action) is True
+        for as_of in (D(2025, 3, 9), D(2025, 3, 21), D(2025, 12, 31)):
+            expected = index_records(memory.records(), as_of)
+            assert sqlite_journal.history(as_of) == memory.history(as_of) == expected
+        assert dict(memory.history(D(2025, 12, 31)).contacts) == {"C001": D(2025, 4, 1)}
