@@ -307,8 +307,6 @@ def test_the_fast_window_never_hides_a_prescription_warning(
     as_of = due + dt.timedelta(days=overdue)
     expected = _slow_prescription_warning(invoice, client, as_of)
     assert prescription_warning(invoice, client, as_of) == expected
-    # The engine's unchecked twin says the same.
-    assert law._prescription_warning(invoice, client, as_of) == expected
 
 
 def test_prescription_warning_checks_its_arguments() -> None:
@@ -344,7 +342,6 @@ def test_payment_terms_warning_is_check_payment_terms(issued: dt.date, days: int
     due = issued + dt.timedelta(days=days)
     expected = check_payment_terms(issued, due)
     assert payment_terms_warning(issued, due) == expected
-    assert law._payment_terms_warning(issued, due) == expected
 
 
 class Day(dt.date):

@@ -42,11 +42,9 @@ from relancelib.law._prescription import (
     prescription_date,
     prescription_warning,
 )
-from relancelib.law._prescription import _prescription_warning as _prescription_warning
 from relancelib.law._rates import DEFAULT_RATES, Rates, check_rates
 from relancelib.law._tables import Granularity, RateRow, RateTable
 from relancelib.law._terms import Reading as Reading
-from relancelib.law._terms import _payment_terms_warning as _payment_terms_warning
 from relancelib.law._terms import (
     check_payment_terms,
     payment_terms_limit,
@@ -78,9 +76,10 @@ __all__ = [
     "recovery_indemnity",
 ]
 
-# Unchecked entry points for the engine (its arguments are validated models), not public:
-# _claim, _prescription_warning and _payment_terms_warning skip the argument checks of
-# claim(), prescription_warning() and payment_terms_warning() (measured: the checks double the
-# cost of the two per-invoice warnings).  _check_rates, _late_penalties and _legal_interest are
-# what engine.py calls today, kept until it calls claim().
+# Not public.  _claim is claim() without its argument checks, for a caller whose arguments are
+# validated models (the checks cost about 1.3 µs of the ~10 µs of a claim; the engine calls
+# claim()).  prescription_warning() and payment_terms_warning() have no unchecked twin: they
+# test plainly valid arguments inline, about 0.1 µs per invoice above an unchecked version.
+# _check_rates, _late_penalties and _legal_interest are the names engine.py used before it
+# called claim(), kept for now.
 _check_rates = check_rates

@@ -67,11 +67,6 @@ def prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> st
         # Not plainly valid: the checks decide (and name what is wrong).
         invoice, client = check_invoice_client(invoice, client)
         as_of = check_date(as_of, "as_of")
-    return _prescription_warning(invoice, client, as_of)
-
-
-def _prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> str | None:
-    """:func:`prescription_warning` for checked arguments (validated models)."""
     if (as_of - invoice.due_date).days < _PRESCRIPTION_CHECK_DAYS:
         return None
     limit = _prescription_date(invoice, client)

@@ -93,12 +93,6 @@ def payment_terms_warning(issue_date: dt.date, due_date: dt.date) -> str | None:
     if type(issue_date) is not dt.date or type(due_date) is not dt.date or due_date < issue_date:
         # Not plainly valid: the checks decide (and name what is wrong).
         issue_date, due_date = _checked_span(issue_date, due_date)
-    return _payment_terms_warning(issue_date, due_date)
-
-
-def _payment_terms_warning(issue_date: dt.date, due_date: dt.date) -> str | None:
-    """:func:`payment_terms_warning` for checked dates (validated invoices: the due date is
-    not before the issue date)."""
     if (due_date - issue_date).days <= _WITHIN_CAPS_DAYS:
         return None
     return _check_payment_terms(issue_date, due_date)
