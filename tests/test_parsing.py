@@ -435,3 +435,33 @@ def test_parse_number_refuses_junk_text_naming_the_field(text: str) -> None:
 @pytest.mark.parametrize(("junk_name", "junk"), JUNK, ids=[name for name, _ in JUNK])
 def test_blank_to_none_returns_junk_unchanged(junk_name: str, junk: object) -> None:
     assert blank_to_none(junk) is junk
+
+
+# Defects found by the tests above, each fixed and pinned here.
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("-Infinity")])
+def test_parse_amount_refuses_non_finite_decimals(value: Decimal) -> None:
+    with pytest.raises(InvalidFieldError, match=r"^Invoice\.amount: .* must be a finite number$"):
+        parse_amount(value, "Invoice.amount")
+
+
+@pytest.mark.parametrize("junk", [None, ["x"], b"x"])
+def test_parse_number_refuses_what_is_not_text(junk: object) -> None:
+    with pytest.raises(InvalidFieldError, match=r"^Invoice\.amount: .* is not an amount such as"):
+        parse_number(junk, "Invoice.amount")  # type: ignore[arg-type]
+
+
+def test_one_euro_sign_only() -> None:
+    with pytest.raises(InvalidFieldError, match=r"is not an amount such as 1 234,50$"):
+        parse_amount("€€12€")
+
+
+def test_dates_are_written_with_ascii_digits() -> None:
+    with pytest.raises(InvalidFieldError, match=r"is not a date written dd/mm/yyyy or yyyy-mm-dd$"):
+        parse_date("\u0660\u0665/\u0660\u0663/\u0662\u0660\u0662\u0665")
+
+
+def test_fold_names_what_is_not_text() -> None:
+    with pytest.raises(InvalidFieldError, match=r"^text: None must be a string, not NoneType$"):
+        fold(None)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from email.errors import HeaderParseError
 from email.headerregistry import Address as _MailAddress
 from typing import Any, TypeVar
@@ -40,6 +40,7 @@ __all__ = [
     "check_email",
     "check_iban",
     "check_instance",
+    "check_integer",
     "check_locale",
     "check_optional_date",
     "check_phone",
@@ -50,17 +51,20 @@ __all__ = [
     "check_text",
     "has_control_characters",
     "minor_unit",
+    "optional",
     "to_money",
+    "validator",
 ]
 
 T = TypeVar("T")
 
-#: Control characters, and the Unicode line breaks (NEL, LS, PS) that would split an
-#: e-mail header or a CSV line: never allowed in a single line of text.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: Control characters (C0, DEL and C1 — U+009B is a terminal's escape introducer), and the
+#: Unicode line breaks (NEL, LS, PS) that would split an e-mail header or a CSV line: never
+#: allowed in a single line of text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: In multi-line text, the line feed is allowed (and only it: CR, VT, FF and the Unicode
 #: line breaks are normalised by whoever reads the text, not stored).
-_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 #: The largest percentage accepted as a rate (a rate per year).
 MAX_RATE = Decimal(100)
@@ -168,10 +172,19 @@ def check_currency(code: object, field: str = "currency") -> str:
     return code
 
 
-@functools.cache
 def minor_unit(currency: str) -> Decimal:
     """The smallest unit of ``currency`` as a Decimal exponent: ``Decimal("0.01")`` for EUR."""
-    return Decimal(1).scaleb(-get_currency_precision(check_currency(currency)))
+    return _minor_unit(check_currency(currency))
+
+
+@functools.cache
+def _minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+#: Money is checked and quantized in this context, whatever the caller's (thread-global)
+#: decimal context: Python's default 28 digits, so an amount that needs more is refused.
+MONEY_CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
 
 
 def to_money(value: object, currency: str, field: str, *, allow_zero: bool = True) -> Decimal:
@@ -185,7 +198,7 @@ def to_money(value: object, currency: str, field: str, *, allow_zero: bool = Tru
     unit = minor_unit(currency)
     try:
         # copy_abs: Decimal("-0") is zero, stored without its sign.
-        quantized = (amount if amount else amount.copy_abs()).quantize(unit)
+        quantized = (amount if amount else amount.copy_abs()).quantize(unit, context=MONEY_CONTEXT)
     except InvalidOperation:
         raise InvalidFieldError("is too large", field=field, value=value) from None
     if quantized != amount:
@@ -200,6 +213,10 @@ def to_money(value: object, currency: str, field: str, *, allow_zero: bool = Tru
 def has_control_characters(text: str, *, multiline: bool = False) -> bool:
     """Whether ``text`` holds a control character (a line break too, unless ``multiline``:
     then only ``\\n`` is allowed)."""
+    if not isinstance(text, str):
+        raise InvalidFieldError(
+            f"must be a string, not {_type_name(text)}", field="text", value=text
+        )
     return (_CONTROL_BUT_NEWLINE if multiline else _CONTROL).search(text) is not None
 
 
@@ -297,17 +314,24 @@ def check_email(value: object, field: str) -> str:
         or parsed.domain.startswith(".")
         or parsed.domain.endswith(".")
         or " " in value
+        or "(" in value
+        or not all(_DOMAIN_LABEL.fullmatch(label) for label in parsed.domain.split("."))
     ):
         raise InvalidFieldError("is not a valid e-mail address", field=field, value=value)
     return value
 
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 .()\-]{5,24}$")
+#: A domain label (RFC 1035 as relaxed by RFC 1123): letters, digits and inner hyphens; any
+#: non-ASCII letter too, for internationalised domains (IDNA-encoded when sent).
+_DOMAIN_LABEL = re.compile(r"(?!-)[\w-]{1,63}(?<!-)")
+
+
+_PHONE = re.compile(r"\+?[0-9][0-9 .()\-]{5,24}")
 
 
 def check_phone(value: object, field: str) -> str:
     """A telephone number as people write it (``04 78 00 00 01``, ``+33 4 78 00 00 01``)."""
-    if not isinstance(value, str) or not _PHONE.match(value):
+    if not isinstance(value, str) or not _PHONE.fullmatch(value):
         raise InvalidFieldError("is not a valid telephone number", field=field, value=value)
     return value
 
@@ -316,7 +340,8 @@ def _stdnum_check(module: Any, label: str, value: object, field: str) -> str:
     """Validate with a python-stdnum ``module`` and return the compact form
     (``"552 100 554"`` → ``"552100554"``: the same number, written one way)."""
     if not isinstance(value, str):
-        raise InvalidFieldError(f"must be a {label} as a string", field=field, value=value)
+        article = "an" if label[0] in "AEIOU" else "a"
+        raise InvalidFieldError(f"must be {article} {label} as a string", field=field, value=value)
     try:
         return str(module.validate(value))
     except _StdnumError as exc:

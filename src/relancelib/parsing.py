@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from relancelib.checks import check_decimal
 from relancelib.errors import InvalidFieldError, RelanceError
 
 __all__ = [
@@ -56,8 +57,9 @@ CLIENT_KIND_WORDS: Mapping[str, str] = {
 }
 
 _SPACES = " \u00a0\u202f"
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# [0-9], not \d: other scripts' digits are not what an export writes.
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _NUMBER_CHARS = re.compile(r"[0-9.," + _SPACES + "]+")
 _SPACE_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:[" + _SPACES + r"][0-9]{3})+")
 _PLAIN = re.compile(r"[0-9]+")
@@ -72,6 +74,10 @@ def _bad(text: object, why: str, field: str | None, error: ErrorClass) -> Relanc
 
 def fold(text: str) -> str:
     """Lower-case, without accents, words joined by ``_``: ``Échéance`` → ``echeance``."""
+    if not isinstance(text, str):
+        raise InvalidFieldError(
+            f"must be a string, not {type(text).__name__}", field="text", value=text
+        )
     decomposed = unicodedata.normalize("NFKD", text.strip().lstrip("\ufeff"))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
@@ -146,11 +152,14 @@ def parse_number(
     def bad(why: str) -> RelanceError:
         return _bad(text, why, field, error)
 
+    if not isinstance(text, str):
+        raise bad("is not an amount such as 1 234,50")
     value = text.strip()
     currency = None
-    if value.endswith("€") or value.startswith("€"):
-        currency = "EUR"
-        value = value.strip("€").strip(_SPACES)
+    if value.endswith("€"):
+        currency, value = "EUR", value[:-1].strip(_SPACES)
+    elif value.startswith("€"):
+        currency, value = "EUR", value[1:].strip(_SPACES)
     sign = ""
     if value[:1] in ("-", "+"):
         sign, value = ("-" if value[0] == "-" else ""), value[1:]
@@ -220,7 +229,7 @@ def parse_amount(
     returned as a Decimal; a float is refused (:func:`relancelib.checks.check_decimal`).
     """
     if isinstance(text, (Decimal, int)) and not isinstance(text, bool):
-        return Decimal(text)
+        return check_decimal(text, field or "amount", what="an amount")
     if not isinstance(text, str):
         raise _bad(text, "is not an amount such as 1 234,50", field, error)
     return parse_number(text, field, error=error).value
