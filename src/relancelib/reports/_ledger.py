@@ -1,0 +1,109 @@
+"""What every measure reads off invoices and records: when an invoice was settled, which
+steps were sent for it and when, months counted back from a day.  One home for each, so
+that the aged balance, the DSO, the payer profiles and the simulation agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from relancelib.checks import check_date, check_sequence, minor_unit
+from relancelib.model import Invoice
+
+__all__ = [
+    "checked_invoices",
+    "days_between",
+    "last_step_before",
+    "months_back",
+    "quantile",
+    "sent_steps",
+    "settled_on",
+    "week_start",
+    "zero",
+]
+
+
+def zero(currency: str) -> Decimal:
+    """``0`` at the currency's minor unit (``Decimal("0.00")`` for EUR)."""
+    return Decimal(0).quantize(minor_unit(currency))
+
+
+def checked_invoices(
+    invoices: Iterable[Invoice], as_of: object
+) -> tuple[tuple[Invoice, ...], dt.date]:
+    """The measures' arguments checked once: a sequence of invoices and a day."""
+    day = check_date(as_of, "as_of")
+    return tuple(check_sequence(invoices, Invoice, "invoices")), day
+
+
+def settled_on(invoice: Invoice, as_of: dt.date | None = None) -> dt.date | None:
+    """The day the invoice was paid in full (its payments, oldest first, reach its amount),
+    counting payments dated on or before ``as_of`` (all when None); None while it is open.
+
+    A deposit dated before the issue date settles the invoice on its issue date.
+    """
+    paid = Decimal(0)
+    for payment in sorted(invoice.payments, key=lambda p: p.on):
+        if as_of is not None and payment.on > as_of:
+            break
+        paid += payment.amount
+        if paid >= invoice.amount:
+            return max(payment.on, invoice.issue_date)
+    return None
+
+
+def sent_steps(
+    records: Iterable[object], as_of: dt.date | None = None
+) -> dict[str, list[tuple[str, dt.date]]]:
+    """Invoice number → the (step key, date) pairs recorded for it on or before ``as_of``,
+    oldest first.  ``records`` are the journal's :class:`~relancelib.journal.Record`s (any
+    object with ``steps`` and ``on`` will do)."""
+    out: dict[str, list[tuple[str, dt.date]]] = {}
+    for record in records:
+        on: dt.date = record.on  # type: ignore[attr-defined]
+        if as_of is not None and on > as_of:
+            continue
+        pairs: Sequence[tuple[str, str]] = record.steps  # type: ignore[attr-defined]
+        for number, step in pairs:
+            out.setdefault(number, []).append((step, on))
+    for entries in out.values():
+        entries.sort(key=lambda entry: entry[1])
+    return out
+
+
+def last_step_before(
+    steps: Mapping[str, Sequence[tuple[str, dt.date]]], number: str, day: dt.date
+) -> str | None:
+    """The last step sent for invoice ``number`` strictly before ``day`` (None: none was)."""
+    last = None
+    for step, on in steps.get(number, ()):
+        if on < day:
+            last = step
+    return last
+
+
+def days_between(start: dt.date, end: dt.date) -> int:
+    """``(end - start).days``."""
+    return (end - start).days
+
+
+def months_back(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (the month's last day when shorter:
+    31 March − 1 month = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def quantile(values: Sequence[int], q: float) -> int:
+    """The nearest-rank ``q`` quantile of sorted ``values`` (not empty)."""
+    rank = min(len(values) - 1, max(0, round(q * (len(values) - 1))))
+    return values[rank]
