@@ -143,7 +143,9 @@ def cash_forecast(
 ) -> pd.DataFrame:
     """The cash expected in each of the ``weeks`` weeks from ``as_of``'s week, from the
     :func:`expected_payments` frame: index ``week`` (the Monday), columns ``expected``
-    (exact :class:`~decimal.Decimal`), ``earliest_case`` and ``latest_case`` (the same sums
+    (exact :class:`~decimal.Decimal`), ``without_history`` (the part of ``expected`` from
+    invoices without a history to go by: basis :data:`BASIS_NONE` or :data:`BASIS_BEYOND`,
+    a guess), ``earliest_case`` and ``latest_case`` (the same sums
     if every invoice were paid on its interval's first or last day) and ``invoices``.
     Invoices of another currency are left out; those expected after the last week are in
     the frame's ``attrs["later"]`` (an amount)."""
@@ -156,19 +158,23 @@ def cash_forecast(
     expected_sum = {start: Decimal(0) for start in starts}
     early_sum = dict(expected_sum)
     late_sum = dict(expected_sum)
+    unsure = dict(expected_sum)
     numbers = dict.fromkeys(starts, 0)
     later = Decimal(0)
     chosen = expected[expected["currency"] == currency]
-    for balance, when, early, late in zip(
+    for balance, when, early, late, basis in zip(
         chosen["balance"],
         chosen["expected_date"],
         chosen["earliest"],
         chosen["latest"],
+        chosen["basis"],
         strict=True,
     ):
         week = week_start(when)
         if week in expected_sum:
             expected_sum[week] += balance
+            if basis in (BASIS_NONE, BASIS_BEYOND):
+                unsure[week] += balance
             numbers[week] += 1
         else:
             later += balance
@@ -179,6 +185,7 @@ def cash_forecast(
     frame = pd.DataFrame(
         {
             "expected": [expected_sum[s] for s in starts],
+            "without_history": [unsure[s] for s in starts],
             "earliest_case": [early_sum[s] for s in starts],
             "latest_case": [late_sum[s] for s in starts],
             "invoices": [numbers[s] for s in starts],
@@ -186,4 +193,11 @@ def cash_forecast(
         index=pd.Index(starts, name="week"),
     )
     frame.attrs["later"] = later
-    return frame.astype({"expected": object, "earliest_case": object, "latest_case": object})
+    return frame.astype(
+        {
+            "expected": object,
+            "without_history": object,
+            "earliest_case": object,
+            "latest_case": object,
+        }
+    )
