@@ -17,6 +17,7 @@ from relancelib.cli.options import debug_option
 from relancelib.cli.output import error
 from relancelib.cli.plan import plan_command
 from relancelib.cli.record import record_command
+from relancelib.cli.report import report_command
 from relancelib.cli.run import run_command
 from relancelib.outbox.results import describe_error, one_line
 
@@ -70,6 +71,7 @@ for _command in (
     run_command,
     record_command,
     history_command,
+    report_command,
     init_command,
     demo_command,
 ):
