@@ -180,7 +180,8 @@ def test_payer_profiles_by_hand() -> None:
     assert (b["invoices"], b["paid"], b["open"]) == (3, 1, 2)
     assert b["mean_days_late"] == 20.0  # F4: paid 20/01, due 31/12
     assert math.isnan(b["std_days_late"])  # one paid invoice: no spread
-    assert b["paid_relance_1"] == 1.0 and b["paid_sans relance"] == 0.0
+    assert b["paid_relance_1"] == 1.0
+    assert b["paid_sans relance"] == 0.0
     a = frame.loc["A"]
     assert (a["paid"], a["open"]) == (0, 2)
     assert math.isnan(a["mean_days_late"])
