@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts).
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+# Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts), and Chromium for
+# the test that renders the insight report in a real headless browser.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium
 
 .PHONY: demo test lint typecheck venv install install-test system-deps bench clean
 
@@ -39,6 +40,7 @@ test: install-test
 bench: install-test
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/render.py
+	$(PY) benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache relance-demo
