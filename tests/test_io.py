@@ -249,7 +249,7 @@ def test_missing_required_column_names_the_file_and_the_column(tmp_path: Path) -
     with pytest.raises(DataImportError) as caught:
         read_invoices_csv(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}: missing required column 'echeance' (or 'due_date', 'date_echeance', 'date_d_echeance')")
+    assert message.startswith(f"{path}: missing required column 'echeance' (or 'due_date', 'date_echeance', 'date_d_echeance', ")
 
 
 def test_two_columns_for_one_field_is_a_file_error(tmp_path: Path) -> None:
@@ -686,9 +686,9 @@ def test_facturx_data_the_model_refuses_is_left_out_with_a_warning() -> None:
     assert read.buyer.siren == "552100554"
     assert read.source == "f.xml"
     assert read.warnings == (
+        "the buyer's address is left out: Address.postal_code: '2500' is not a French postal code (five digits)",
         "the amount due for payment (BT-115) 1000.00 differs from the grand total less prepaid "
         "amounts 1234.50; the invoice is read at its grand total",
-        "the buyer's address is left out: Address.postal_code: '2500' is not a French postal code (five digits)",
     )
 
 
@@ -708,9 +708,14 @@ def test_a_pdf_that_is_not_facturx_is_refused_naming_the_file(tmp_path: Path) ->
         read_facturx(broken)
 
 
-def test_facturx_without_due_date_or_credit_note_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DataImportError, match=r"nodue\.xml: the invoice has no a due date \(BT-9"):
-        read_facturx(cii_invoice(due=None), name="nodue.xml")
+def test_facturx_without_due_date_gets_the_legal_default_and_a_credit_note_is_refused(tmp_path: Path) -> None:
+    read = read_facturx(cii_invoice(due=None), name="nodue.xml")
+    assert read.invoice is not None
+    assert read.invoice.due_date == dt.date(2025, 2, 14)
+    assert read.warnings == (
+        "no due date (BT-9): the legal default applies, 30 days after the issue date "
+        "(Code de commerce L441-10 I), 2025-02-14",
+    )
     with pytest.raises(DataImportError, match=r"avoir\.xml: is a credit note \(type 381\)"):
         read_facturx(cii_invoice(type_code="381"), name="avoir.xml")
 

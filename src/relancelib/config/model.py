@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 
 from relancelib import law
+from relancelib.io.rejections import DEFAULT_MAX_REJECTED
 from relancelib.model import Creditor
 from relancelib.policy import ReminderPolicy, SegmentPolicies
 
@@ -18,18 +22,35 @@ DEFAULT_JOURNAL = "relance-journal.sqlite"
 
 @attrs.frozen
 class Sources:
-    """Where the invoices come from: CSV files (clients, invoices, payments), a Factur-X folder."""
+    """Where the invoices come from: CSV files (clients, invoices, payments) read as
+    exported, and a folder of e-invoices (Factur-X PDF, CII XML, UBL XML).
+
+    ``columns`` maps ``"clients"``, ``"invoices"``, ``"payments"`` to each file's own
+    headers (``{"invoices": {"number": "N° pièce"}}``); ``preset`` names a known export;
+    ``export_date`` dates the payments a balance column stands for; ``max_rejected`` is the
+    share of a file's rows that may be left out before the run stops.
+    """
 
     clients: Path | None = None
     invoices: Path | None = None
     payments: Path | None = None
     facturx: Path | None = None
     encoding: str | None = None
+    einvoices: Path | None = None
+    columns: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    preset: str | None = None
+    export_date: dt.date | None = None
+    max_rejected: Decimal = DEFAULT_MAX_REJECTED
 
     @property
     def is_empty(self) -> bool:
         """True when the config names no source of invoices at all."""
-        return self.invoices is None and self.facturx is None
+        return self.invoices is None and self.facturx is None and self.einvoices is None
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """The e-invoice folders (``einvoices``, and ``facturx`` its former name)."""
+        return tuple(folder for folder in (self.einvoices, self.facturx) if folder is not None)
 
 
 @attrs.frozen

@@ -1,32 +1,42 @@
-"""The portfolio a config's ``[sources]`` name: CSV files and a Factur-X folder, merged."""
+"""The portfolio a config's ``[sources]`` name: CSV exports and folders of e-invoices, merged."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from relancelib.config.model import Config
 from relancelib.errors import ConfigError, DataImportError
 from relancelib.io import (
+    Credit,
     ImportProblem,
     Portfolio,
+    allocate_credit_notes,
+    check_rejections,
     read_clients_csv,
-    read_facturx_files,
+    read_einvoice_files,
     read_portfolio,
 )
+from relancelib.io.results import CreditNote
 from relancelib.model import Client, Invoice
 
 __all__ = ["load_portfolio"]
 
-#: The suffixes of the files read in a ``sources.facturx`` folder (any case).
+#: The suffixes of the files read in an e-invoice folder (any case): Factur-X PDF, CII and
+#: UBL XML.
 FACTURX_SUFFIXES = (".pdf", ".xml")
 
 
 def load_portfolio(config: Config) -> Portfolio:
     """Read and merge the clients and invoices ``config.sources`` names.
 
-    The CSV files (clients, invoices, payments) are read together; a clients file without
-    invoices completes the buyers of the Factur-X invoices (an e-mail, a segment): a client
-    of the file comes before the buyer of the same id.  A Factur-X invoice issued by another
-    SIREN than the creditor's is left out.  What cannot be read or is left out is in
-    ``problems``, naming its file (and line); the run goes on without it.
+    The CSV files (clients, invoices, payments) are read together, with their column
+    mappings and preset; a clients file without invoices completes the buyers of the
+    e-invoices (an e-mail, a segment): a client of the file comes before the buyer of the
+    same id.  An e-invoice issued by another SIREN than the creditor's is left out; e-invoice
+    credit notes are allocated to the invoices they name.  What cannot be read or is left out
+    is in ``problems``, naming its file (and line); the run goes on without it, unless a file
+    lost every row or more than ``sources.max_rejected`` of them: then
+    :class:`DataImportError` says which (never "nothing is due" by accident).
 
     A config that names no invoices raises :class:`ConfigError`; a source file or folder
     that does not exist, :class:`DataImportError`.
@@ -36,12 +46,17 @@ def load_portfolio(config: Config) -> Portfolio:
     if sources.is_empty:
         raise ConfigError(
             f"{config.path or 'relance.toml'}: sources: names no invoices; set sources.invoices "
-            "(CSV) or sources.facturx (a folder of Factur-X invoices)"
+            "(CSV) or sources.einvoices (a folder of Factur-X, CII or UBL invoices)"
         )
     clients: dict[str, Client] = {}
     invoices: list[Invoice] = []
+    credits: list[Credit] = []
     problems: list[ImportProblem] = []
+    warnings: list[ImportProblem] = []
     encodings: dict[str, str | None] = {}
+    rows: dict[str, int] = {}
+    ignored: dict[str, tuple[str, ...]] = {}
+    suggestions: dict[str, dict[str, str]] = {}
     if sources.invoices is not None and sources.clients is not None:
         for path in (sources.clients, sources.invoices, sources.payments):
             if path is not None and not path.is_file():
@@ -51,44 +66,94 @@ def load_portfolio(config: Config) -> Portfolio:
             invoices=sources.invoices,
             payments=sources.payments,
             encoding=sources.encoding,
+            columns=sources.columns,
+            preset=sources.preset,
+            export_date=sources.export_date,
         )
         clients.update((client.id, client) for client in read.clients)
         invoices.extend(read.invoices)
+        credits.extend(read.credits)
         problems.extend(read.problems)
+        warnings.extend(read.warnings)
         encodings.update(read.encodings)
+        rows.update(read.rows)
+        ignored.update(read.ignored_columns)
+        suggestions.update({k: dict(v) for k, v in read.suggestions.items()})
     elif sources.clients is not None:
         if not sources.clients.is_file():
             raise DataImportError(f"{sources.clients}: no such file (sources.clients)")
-        known = read_clients_csv(sources.clients, encoding=sources.encoding)
+        known = read_clients_csv(
+            sources.clients,
+            encoding=sources.encoding,
+            columns=sources.columns.get("clients"),
+            preset=sources.preset,
+        )
+        label = known.source or str(sources.clients)
         clients.update((client.id, client) for client in known.items)
         problems.extend(known.problems)
-        encodings[known.source or str(sources.clients)] = known.encoding
-    if sources.facturx is not None:
-        folder = sources.facturx
-        if not folder.is_dir():
-            raise DataImportError(f"{folder}: no such folder (sources.facturx)")
-        files = sorted(
-            path
-            for path in folder.iterdir()
-            if path.is_file() and path.suffix.lower() in FACTURX_SUFFIXES
-        )
-        result = read_facturx_files(files)
-        problems.extend(result.problems)
-        siren = config.creditor.siren
-        for found in result.items:
-            if siren and found.seller_siren not in (None, siren):
-                problems.append(
-                    _problem(
-                        found.source,
-                        f"issued by SIREN {found.seller_siren}, not by "
-                        f"{config.creditor.name} ({siren}); the invoice is left out",
-                    )
+        warnings.extend(known.warnings)
+        encodings[label] = known.encoding
+        rows[label] = known.rows
+        ignored[label] = known.ignored_columns
+        suggestions[label] = dict(known.suggestions)
+    notes: list[CreditNote] = []
+    for folder in sources.folders:
+        _read_folder(config, folder, clients, invoices, notes, problems, warnings)
+    if notes:
+        allocated, more = allocate_credit_notes(invoices, notes)
+        invoices[:] = allocated
+        credits.extend(more)
+    portfolio = Portfolio(
+        tuple(clients.values()),
+        tuple(invoices),
+        tuple(problems),
+        encodings,
+        tuple(credits),
+        tuple(warnings),
+        rows,
+        ignored,
+        suggestions,
+    )
+    check_rejections(portfolio, sources.max_rejected)
+    return portfolio
+
+
+def _read_folder(
+    config: Config,
+    folder: Path,
+    clients: dict[str, Client],
+    invoices: list[Invoice],
+    notes: list[CreditNote],
+    problems: list[ImportProblem],
+    warnings: list[ImportProblem],
+) -> None:
+    """Read every e-invoice of ``folder`` into the lists given."""
+    if not folder.is_dir():
+        raise DataImportError(f"{folder}: no such folder (sources.einvoices)")
+    files = sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix.lower() in FACTURX_SUFFIXES
+    )
+    result = read_einvoice_files(files)
+    problems.extend(result.problems)
+    siren = config.creditor.siren
+    for found in result.items:
+        if siren and found.seller_siren not in (None, siren):
+            problems.append(
+                _problem(
+                    found.source,
+                    f"issued by SIREN {found.seller_siren}, not by "
+                    f"{config.creditor.name} ({siren}); the invoice is left out",
                 )
-                continue
-            problems.extend(_problem(found.source, warning) for warning in found.warnings)
-            clients.setdefault(found.buyer.id, found.buyer)  # the clients file comes first
+            )
+            continue
+        warnings.extend(_problem(found.source, warning) for warning in found.warnings)
+        clients.setdefault(found.buyer.id, found.buyer)  # the clients file comes first
+        if found.invoice is not None:
             invoices.append(found.invoice)
-    return Portfolio(tuple(clients.values()), tuple(invoices), tuple(problems), encodings)
+        if found.credit_note is not None:
+            notes.append(found.credit_note)
 
 
 def _problem(source: str, message: str) -> ImportProblem:

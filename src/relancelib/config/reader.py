@@ -21,6 +21,8 @@ from relancelib import law
 from relancelib.checks import check_bool, check_decimal, check_integer, check_text
 from relancelib.config.model import DEFAULT_JOURNAL, Config, Sources
 from relancelib.config.positions import KeyPath, dotted, key_lines
+from relancelib.config.sources import _SOURCE_KEYS as _SOURCE_KEYS
+from relancelib.config.sources import read_sources
 from relancelib.errors import ConfigError, RelanceError
 from relancelib.model import Creditor
 from relancelib.parsing import parse_amount, parse_date
@@ -45,7 +47,6 @@ _POLICY_KEYS = (
     "business_days_only", "holidays", "min_balance", "min_gap_days", "name", "preset", "steps",
 )  # fmt: skip
 _STEP_KEYS = ("channel", "include_penalties", "key", "offset_days", "template")
-_SOURCE_KEYS = ("clients", "encoding", "facturx", "invoices", "payments")
 _LAW_KEYS = ("legal_interest", "mro")
 _MRO_KEYS = ("known_through", "rate", "source", "start")
 _LEGAL_KEYS = ("private_creditor_rate", "rate", "source", "start")
@@ -348,27 +349,7 @@ class Reader:
         return tuple(steps)
 
     def sources(self, value: Any) -> Sources:
-        path: KeyPath = ("sources",)
-        table = self.table(path, value, _SOURCE_KEYS)
-        found: dict[str, Any] = {}
-        for key in ("clients", "invoices", "payments", "facturx"):
-            if key in table:
-                found[key] = self.path((*path, key), table[key])
-        if "encoding" in table:
-            encoding = self.string((*path, "encoding"), table["encoding"])
-            if encoding != "auto":
-                try:
-                    "".encode(encoding)
-                except LookupError:
-                    raise self.error(
-                        (*path, "encoding"), "is not an encoding Python knows", encoding
-                    ) from None
-                found["encoding"] = encoding
-        if "invoices" in found and "clients" not in found:
-            raise self.error((*path, "invoices"), "needs a clients file (sources.clients) too")
-        if "payments" in found and "invoices" not in found:
-            raise self.error((*path, "payments"), "needs an invoices file to match payments to")
-        return Sources(**found)
+        return read_sources(self, value)
 
     def read_law(self, value: Any) -> law.Rates:
         path: KeyPath = ("law",)

@@ -13,17 +13,25 @@ optional: they are imported inside the functions that need them.  The column nam
 accepted formats and the formula-injection rule are documented in ``docs/import.md``.
 
 One file per concept: ``results`` (what the readers return), ``sources`` (paths, bytes,
-files), ``encoding``, ``columns`` (the header vocabulary), ``cells`` (one cell, read through
-:mod:`relancelib.parsing`), ``rows`` (rows to model objects), ``reading`` (CSV files),
-``frames`` (pandas), ``einvoice`` (Factur-X / CII), ``export`` (CSV out, and the
-formula-injection rule).  ``aged_balance`` lives in :mod:`relancelib.reports` and is
-re-exported here as before.
+files), ``encoding``, ``columns`` (the header vocabulary), ``presets`` (known exports),
+``cells`` (one cell, read through :mod:`relancelib.parsing`), ``rows`` (rows to model
+objects), ``reading`` (a CSV file streamed), ``readers`` (the CSV readers), ``portfolio``
+(payments attached, credit notes allocated), ``rejections`` (too many rows left out),
+``frames`` (pandas), ``einvoice`` (the e-invoice entry points), ``cii`` and ``ubl`` (the two
+XML syntaxes), ``export`` (CSV out, and the formula-injection rule).  ``aged_balance``
+lives in :mod:`relancelib.reports` and is re-exported here as before.
 """
 
 from __future__ import annotations
 
 from relancelib.io.cells import parse_amount, parse_date
-from relancelib.io.einvoice import FacturXInvoice, read_facturx, read_facturx_files
+from relancelib.io.einvoice import (
+    FacturXInvoice,
+    read_einvoice,
+    read_einvoice_files,
+    read_facturx,
+    read_facturx_files,
+)
 from relancelib.io.export import (
     CsvStyle,
     neutralise_formula,
@@ -40,20 +48,32 @@ from relancelib.io.frames import (
     plan_to_frame,
     records_to_frame,
 )
-from relancelib.io.reading import (
-    attach_payments,
+from relancelib.io.portfolio import allocate_credit_notes, attach_payments, read_portfolio
+from relancelib.io.presets import PRESETS
+from relancelib.io.readers import (
+    iter_invoices_csv,
     read_clients_csv,
     read_invoices_csv,
     read_payments_csv,
-    read_portfolio,
 )
-from relancelib.io.results import ImportProblem, ImportResult, InvoicePayment, Portfolio
+from relancelib.io.rejections import check_rejections
+from relancelib.io.results import (
+    Credit,
+    CreditNote,
+    ImportProblem,
+    ImportResult,
+    InvoicePayment,
+    Portfolio,
+)
 from relancelib.io.sources import Source as Source
 from relancelib.io.sources import Target as Target
 from relancelib.reports.aging import AGED_BUCKETS, aged_balance
 
 __all__ = [
     "AGED_BUCKETS",
+    "PRESETS",
+    "Credit",
+    "CreditNote",
     "CsvStyle",
     "FacturXInvoice",
     "ImportProblem",
@@ -61,9 +81,12 @@ __all__ = [
     "InvoicePayment",
     "Portfolio",
     "aged_balance",
+    "allocate_credit_notes",
     "attach_payments",
+    "check_rejections",
     "clients_from_frame",
     "invoices_from_frame",
+    "iter_invoices_csv",
     "neutralise_formula",
     "parse_amount",
     "parse_date",
@@ -71,6 +94,8 @@ __all__ = [
     "plan_to_csv",
     "plan_to_frame",
     "read_clients_csv",
+    "read_einvoice",
+    "read_einvoice_files",
     "read_facturx",
     "read_facturx_files",
     "read_invoices_csv",

@@ -9,6 +9,7 @@ the column as written in the file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import numbers
 from collections.abc import Hashable, Mapping
 from decimal import Decimal
@@ -45,6 +46,12 @@ def parse_amount(text: str) -> Decimal:
     if not isinstance(text, str):  # a number is not text to read
         raise DataImportError(f"{text!r} is not an amount such as 1 234,50", value=text)
     return parsing.parse_amount(text, error=DataImportError)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_date(text: str) -> dt.date:
+    """:func:`relancelib.parsing.parse_date`, remembered: an export repeats its dates."""
+    return parsing.parse_date(text, error=DataImportError)
 
 
 class CellError(Exception):
@@ -95,6 +102,10 @@ class Row:
         self.raw = raw
         self.file_mark = file_mark
         self.mark_origin = mark_origin
+        #: (column, message) of the optional cells a builder dropped.
+        self.warnings: list[tuple[str | None, str]] = []
+        #: The balance the row's export gave (``Reste dû``), when it has one.
+        self.balance: Decimal | None = None
 
     def title(self, field: str) -> str | None:
         """The column of ``field`` as written in the file (None when the file has none)."""
@@ -140,7 +151,12 @@ class Row:
             if value.time() != dt.time(0) or value.tzinfo is not None:
                 raise CellError(self.title(field), f"{value!r} has a time of day, not a date")
             return value.date()
-        if isinstance(value, (dt.date, str)):
+        if isinstance(value, str):
+            try:
+                return _cached_date(value)
+            except RelanceError as exc:
+                raise CellError(self.title(field), str(exc)) from None
+        if isinstance(value, dt.date):
             try:
                 return parsing.parse_date(value, error=DataImportError)
             except RelanceError as exc:

@@ -1,8 +1,17 @@
-"""The columns of the CSV files: which header names give which field (``docs/import.md``)."""
+"""The columns of the CSV files: which header names give which field (``docs/import.md``).
+
+A French export is read as it is: each field has a wide vocabulary of the headers French
+invoicing and accounting software write (``N° pièce``, ``Code tiers``, ``Reste dû``...),
+compared folded (no case, accents or punctuation: :func:`relancelib.parsing.fold`).  A file
+whose headers are not in it is read through a mapping ``field -> header`` (the ``columns=``
+argument of the readers, ``[sources.invoices.columns]`` in ``relance.toml``) or a preset
+(:data:`relancelib.io.presets.PRESETS`) of a known export.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -13,6 +22,8 @@ __all__ = [
     "CLIENT_COLUMNS",
     "INVOICE_COLUMNS",
     "PAYMENT_COLUMNS",
+    "ColumnMap",
+    "HeaderMap",
     "TableColumn",
     "map_header",
     "titles",
@@ -28,6 +39,8 @@ class TableColumn:
     names: tuple[str, ...]
     required: bool = False
     number: bool = False
+    #: Fields that may come from several columns joined (``Adresse 1``, ``Adresse 2``...).
+    multiple: bool = False
 
 
 INVOICE_COLUMNS = (
@@ -42,82 +55,354 @@ INVOICE_COLUMNS = (
             "no_facture",
             "invoice_number",
             "facture",
+            "n_piece",
+            "no_piece",
+            "numero_piece",
+            "numero_de_piece",
+            "piece",
+            "ref_facture",
+            "reference_facture",
+            "invoice_ref",
+            "invoiceref",
+            "n_document",
+            "numero_document",
+            "document",
+            "ref",
+            "reference",
+            "name",
         ),
         True,
     ),
-    TableColumn("client_id", ("client", "client_id", "code_client", "id_client"), True),
     TableColumn(
-        "issue_date",
-        ("date_facture", "issue_date", "date_de_facture", "date_emission", "date"),
+        "client_id",
+        (
+            "client",
+            "client_id",
+            "code_client",
+            "id_client",
+            "code_tiers",
+            "tiers",
+            "compte",
+            "compte_tiers",
+            "compte_client",
+            "n_compte",
+            "numero_de_compte",
+            "customer",
+            "customer_code",
+            "customercode",
+            "partner_id",
+            "partenaire",
+            "id_tiers",
+            "idcompany",
+        ),
         True,
     ),
-    TableColumn("due_date", ("echeance", "due_date", "date_echeance", "date_d_echeance"), True),
-    TableColumn("amount", ("montant_ttc", "amount", "montant", "total_ttc"), True, number=True),
-    TableColumn("currency", ("devise", "currency")),
-    TableColumn("disputed", ("litige", "disputed")),
+    TableColumn(
+        "issue_date",
+        (
+            "date_facture",
+            "issue_date",
+            "date_de_facture",
+            "date_emission",
+            "date",
+            "date_piece",
+            "date_de_piece",
+            "date_document",
+            "date_facturation",
+            "invoice_date",
+            "dateinvoice",
+            "date_d_emission",
+            "date_ecriture",
+        ),
+        True,
+    ),
+    TableColumn(
+        "due_date",
+        (
+            "echeance",
+            "due_date",
+            "date_echeance",
+            "date_d_echeance",
+            "date_limite",
+            "date_limite_de_reglement",
+            "date_limite_reglement",
+            "invoice_date_due",
+            "datedue",
+            "date_de_reglement_prevue",
+        ),
+        True,
+    ),
+    TableColumn(
+        "amount",
+        (
+            "montant_ttc",
+            "amount",
+            "montant",
+            "total_ttc",
+            "totalttc",
+            "ttc",
+            "montant_total",
+            "total",
+            "montant_facture",
+            "amount_total",
+            "amount_total_signed",
+            "debit",
+        ),
+        True,
+        number=True,
+    ),
+    TableColumn(
+        "balance",
+        (
+            "reste_du",
+            "balance",
+            "solde",
+            "restant_du",
+            "reste_a_payer",
+            "reste_a_regler",
+            "montant_restant",
+            "restant",
+            "reste",
+            "amount_residual",
+            "amount_residual_signed",
+            "montant_du",
+            "solde_du",
+            "rest",
+            "remaining",
+        ),
+        number=True,
+    ),
+    TableColumn("paid_on", ("date_de_reglement", "date_reglement", "paid_on", "date_paiement")),
+    TableColumn("kind", ("type", "type_piece", "type_de_piece", "nature", "move_type", "kind")),
+    TableColumn(
+        "applies_to",
+        (
+            "facture_d_origine",
+            "facture_origine",
+            "origine",
+            "avoir_sur",
+            "facture_liee",
+            "reversed_entry_id",
+            "applies_to",
+            "facture_avoir",
+        ),
+    ),
+    TableColumn("matched", ("lettrage", "code_lettrage", "matching", "matching_number")),
+    TableColumn("currency", ("devise", "currency", "currency_id", "code_devise")),
+    TableColumn("disputed", ("litige", "disputed", "en_litige")),
     TableColumn("hold_until", ("suspendu_jusqu_au", "hold_until")),
     TableColumn("sent_on", ("envoyee_le", "sent_on", "date_envoi")),
 )
 
 PAYMENT_COLUMNS = (
-    TableColumn("invoice", ("facture", "invoice", "numero_facture", "invoice_number"), True),
     TableColumn(
-        "on", ("date", "on", "date_paiement", "date_de_paiement", "date_reglement", "paid_on"), True
+        "invoice",
+        (
+            "facture",
+            "invoice",
+            "numero_facture",
+            "invoice_number",
+            "n_facture",
+            "n_piece",
+            "piece",
+            "ref_facture",
+            "numero_piece",
+        ),
     ),
-    TableColumn("amount", ("montant", "amount"), True, number=True),
+    TableColumn(
+        "on",
+        (
+            "date",
+            "on",
+            "date_paiement",
+            "date_de_paiement",
+            "date_reglement",
+            "paid_on",
+            "date_de_reglement",
+            "date_encaissement",
+        ),
+        True,
+    ),
+    TableColumn("amount", ("montant", "amount", "montant_regle", "credit"), True, number=True),
+    TableColumn("client_id", ("client", "code_client", "client_id", "code_tiers", "tiers")),
     TableColumn("currency", ("devise", "currency")),
-    TableColumn("reference", ("reference", "ref")),
+    TableColumn("reference", ("reference", "ref", "libelle", "mode_de_reglement")),
 )
 
 CLIENT_COLUMNS = (
-    TableColumn("id", ("id", "code_client", "client_id", "client", "code"), True),
-    TableColumn("name", ("nom", "name", "raison_sociale"), True),
-    TableColumn("email", ("email", "e_mail", "courriel", "mail")),
-    TableColumn("phone", ("telephone", "phone", "tel")),
-    TableColumn("address", ("adresse", "address")),
-    TableColumn("postal_code", ("code_postal", "postal_code", "cp")),
-    TableColumn("city", ("ville", "city")),
-    TableColumn("country", ("pays", "country")),
-    TableColumn("kind", ("type", "kind")),
-    TableColumn("siren", ("siren",)),
-    TableColumn("segment", ("segment",)),
+    TableColumn(
+        "id",
+        (
+            "id",
+            "code_client",
+            "client_id",
+            "client",
+            "code",
+            "code_tiers",
+            "tiers",
+            "compte",
+            "compte_tiers",
+            "compte_client",
+            "n_compte",
+            "customer_code",
+            "customercode",
+            "idcompany",
+            "numero_client",
+        ),
+        True,
+    ),
+    TableColumn(
+        "name",
+        (
+            "nom",
+            "name",
+            "raison_sociale",
+            "intitule",
+            "nom_client",
+            "societe",
+            "companyname",
+            "denomination",
+            "display_name",
+            "client_name",
+        ),
+        True,
+    ),
+    TableColumn(
+        "email", ("email", "e_mail", "courriel", "mail", "adresse_e_mail", "email_facturation")
+    ),
+    TableColumn("phone", ("telephone", "phone", "tel", "telephone_fixe", "portable", "mobile")),
+    TableColumn(
+        "address",
+        (
+            "adresse",
+            "address",
+            "adresse_1",
+            "adresse_2",
+            "adresse_3",
+            "adresse1",
+            "adresse2",
+            "adresse3",
+            "complement",
+            "complement_d_adresse",
+            "street",
+            "street2",
+            "rue",
+            "address_1",
+            "address_2",
+            "ligne_1",
+            "ligne_2",
+        ),
+        multiple=True,
+    ),
+    TableColumn("postal_code", ("code_postal", "postal_code", "cp", "zip", "code_postal_ville")),
+    TableColumn("city", ("ville", "city", "town", "commune", "localite")),
+    TableColumn("country", ("pays", "country", "code_pays", "countrycode", "country_code")),
+    TableColumn("kind", ("type", "kind", "type_client", "nature", "categorie")),
+    TableColumn(
+        "siren", ("siren", "siret", "profid1", "profid2", "n_siret", "n_siren", "company_registry")
+    ),
+    TableColumn(
+        "vat_number",
+        (
+            "n_tva",
+            "tva_intracommunautaire",
+            "numero_de_tva",
+            "n_tva_intracommunautaire",
+            "tva_intra",
+            "vatintra",
+            "vat",
+            "vat_number",
+            "numero_tva",
+        ),
+    ),
+    TableColumn("segment", ("segment", "famille", "categorie_client")),
     TableColumn("penalty_rate", ("taux_penalites", "penalty_rate"), number=True),
-    TableColumn("locale", ("langue", "locale")),
+    TableColumn("locale", ("langue", "locale", "lang")),
 )
+
+#: field -> the header (as written in the file) that gives it.
+ColumnMap = Mapping[str, str]
+
+
+@attrs.frozen
+class HeaderMap:
+    """What a header says: which column gives which field (several for a multiple field),
+    the titles no field uses, and the known name each of those may be misspelt for."""
+
+    fields: Mapping[str, tuple[int, ...]]
+    ignored: tuple[str, ...]
+    suggestions: Mapping[str, str]
+
+    def first(self, field: str) -> int | None:
+        found = self.fields.get(field)
+        return None if not found else found[0]
 
 
 def map_header(
-    header: Sequence[str], schema: Sequence[TableColumn], source: str
-) -> tuple[dict[str, int], tuple[str, ...]]:
-    """Which column gives which field, and the titles no field uses; a missing required
-    column, or two columns for one field, is a :class:`DataImportError` naming the file."""
+    header: Sequence[str],
+    schema: Sequence[TableColumn],
+    source: str,
+    columns: ColumnMap | None = None,
+) -> HeaderMap:
+    """Which column gives which field; ``columns`` (field -> header as written) comes before
+    the vocabulary.  A missing required column, a mapped header the file lacks, or two
+    columns for one field is a :class:`DataImportError` naming the file."""
+    by_field = {column.field: column for column in schema}
+    folded = [fold(title) for title in header]
+    found: dict[str, list[int]] = {}
+    taken: set[int] = set()
+    for field, title in (columns or {}).items():
+        if field not in by_field:
+            known = ", ".join(by_field)
+            raise DataImportError(f"{source}: columns: {field!r} is not a field (known: {known})")
+        if fold(title) not in folded:
+            listed = ", ".join(repr(t) for t in header)
+            raise DataImportError(
+                f"{source}: columns.{field} = {title!r} is not in the header ({listed})"
+            )
+        index = folded.index(fold(title))
+        found[field] = [index]
+        taken.add(index)
     by_name = {name: column for column in schema for name in column.names}
-    found: dict[str, int] = {}
     ignored: list[str] = []
-    for index, title in enumerate(header):
-        column = by_name.get(fold(title))
-        if column is None:
-            if title.strip():
+    for index, (title, name) in enumerate(zip(header, folded, strict=True)):
+        if index in taken:
+            continue
+        column = by_name.get(name)
+        if column is None or (column.field in found and columns and column.field in columns):
+            if title.strip() and column is None:
                 ignored.append(title.strip())
             continue
-        if column.field in found:
-            first = header[found[column.field]].strip()
+        if column.field in found and not column.multiple:
+            first = header[found[column.field][0]].strip()
             raise DataImportError(
                 f"{source}: columns {first!r} and {title.strip()!r} both give the "
-                f"{column.field} field; keep one"
+                f"{column.field} field; keep one, or name the one to read in "
+                f"columns = {{{column.field} = ...}}"
             )
-        found[column.field] = index
+        found.setdefault(column.field, []).append(index)
     missing = [column for column in schema if column.required and column.field not in found]
     if missing:
         names = "; ".join(
-            f"{column.names[0]!r} (or {', '.join(repr(n) for n in column.names[1:])})"
+            f"{column.names[0]!r} (or {', '.join(repr(n) for n in column.names[1:6])}...)"
             for column in missing
         )
         raise DataImportError(
             f"{source}: missing required column {names}; the header is "
-            f"{', '.join(repr(t) for t in header)}"
+            f"{', '.join(repr(t) for t in header)}; map it with columns = "
+            f'{{{missing[0].field} = "<your header>"}}'
         )
-    return found, tuple(ignored)
+    vocabulary = list(by_name)
+    suggestions = {}
+    for title in ignored:
+        close = difflib.get_close_matches(fold(title), vocabulary, n=1, cutoff=0.8)
+        if close:
+            suggestions[title] = close[0]
+    return HeaderMap(
+        {field: tuple(indexes) for field, indexes in found.items()},
+        tuple(ignored),
+        suggestions,
+    )
 
 
 def titles(schema: Sequence[TableColumn], fields: Sequence[str], *, french: bool) -> list[str]:

@@ -17,7 +17,7 @@ from relancelib.io.columns import (
     TableColumn,
     map_header,
 )
-from relancelib.io.results import ImportResult, InvoicePayment
+from relancelib.io.results import CreditNote, ImportProblem, ImportResult, InvoicePayment
 from relancelib.io.rows import build_client, build_invoice, build_payment, convert
 from relancelib.model import Client, Invoice
 
@@ -40,14 +40,20 @@ def _frame_rows(
     frame: pd.DataFrame, schema: Sequence[TableColumn], name: str
 ) -> tuple[list[RawRow], tuple[str, ...]]:
     header = [str(column) for column in frame.columns]
-    columns, ignored = map_header(header, schema, name)
+    mapped = map_header(header, schema, name)
     rows = []
     for label, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
         if all(is_missing(plain_value(value)) for value in values):
             continue
-        cells = {field: (header[index], values[index]) for field, index in columns.items()}
+        cells: dict[str, tuple[str, object]] = {}
+        for field, indexes in mapped.fields.items():
+            if len(indexes) == 1:
+                cells[field] = (header[indexes[0]], values[indexes[0]])
+            else:
+                parts = [str(values[i]).strip() for i in indexes if not is_missing(values[i])]
+                cells[field] = (header[indexes[0]], "|".join(p for p in parts if p))
         rows.append(RawRow(None, label, cells))
-    return rows, ignored
+    return rows, mapped.ignored
 
 
 def _read_frame(
@@ -59,8 +65,34 @@ def _read_frame(
     name: str,
 ) -> ImportResult[T]:
     rows, ignored = _frame_rows(frame, schema, name)
-    items, lines, problems = convert(rows, schema, build, key, name, what)
-    return ImportResult(tuple(items), tuple(problems), None, name, tuple(lines), ignored)
+    items: list[T] = []
+    lines: list[int | None] = []
+    problems: list[ImportProblem] = []
+    warnings: list[ImportProblem] = []
+    notes: list[CreditNote] = []
+    for entry in convert(rows, schema, build, key, name, what):
+        if isinstance(entry, ImportProblem):
+            problems.append(entry)
+            continue
+        warnings.extend(
+            ImportProblem(name, None, field, text, entry.label) for field, text in entry.warnings
+        )
+        if isinstance(entry.item, CreditNote):
+            notes.append(attrs.evolve(entry.item, source=name))
+            continue
+        items.append(entry.item)
+        lines.append(entry.line)
+    return ImportResult(
+        tuple(items),
+        tuple(problems),
+        None,
+        name,
+        tuple(lines),
+        ignored,
+        tuple(warnings),
+        tuple(notes),
+        rows=len(rows),
+    )
 
 
 def invoices_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> ImportResult[Invoice]:
@@ -70,7 +102,7 @@ def invoices_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> Impo
     or ``Decimal`` amounts; ``float`` amounts are refused (binary rounding): read the file
     with ``dtype=str``.  Problems name the row's index label.
     """
-    return _read_frame(frame, INVOICE_COLUMNS, build_invoice, lambda i: i.number, "invoice", name)
+    return _read_frame(frame, INVOICE_COLUMNS, build_invoice, lambda i: i.number, "invoice", name)  # type: ignore[arg-type]
 
 
 def clients_from_frame(frame: pd.DataFrame, *, name: str = "DataFrame") -> ImportResult[Client]:

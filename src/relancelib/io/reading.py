@@ -1,45 +1,36 @@
-"""Reading CSV exports: clients, invoices and payments, one problem per row left out.
+"""Reading CSV exports row by row, in bounded memory: :class:`CsvTable` opens a file, finds
+its encoding and separator, maps its header, and yields its rows one at a time.
 
 Named ``reading`` so that ``import csv`` inside this package is the standard library's.
+A path is read as a stream (a 1M-line export is never held in memory as text); bytes and
+open files are decoded whole, as they already are in memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
 
-import attrs
-
-from relancelib.checks import check_sequence
-from relancelib.errors import DataImportError, RelanceError
-from relancelib.io.cells import RawRow, Row
-from relancelib.io.columns import (
-    CLIENT_COLUMNS,
-    INVOICE_COLUMNS,
-    PAYMENT_COLUMNS,
-    TableColumn,
-    map_header,
-)
-from relancelib.io.encoding import decode
-from relancelib.io.results import ImportProblem, ImportResult, InvoicePayment, Portfolio
-from relancelib.io.rows import build_client, build_invoice, build_payment, convert
+from relancelib.checks import check_instance
+from relancelib.errors import DataImportError
+from relancelib.io.cells import RawRow
+from relancelib.io.columns import ColumnMap, HeaderMap, TableColumn, map_header
+from relancelib.io.encoding import candidate_encodings, decode
+from relancelib.io.results import ImportProblem
 from relancelib.io.sources import Source, load_bytes, source_name
-from relancelib.model import Client, Invoice
 
-__all__ = [
-    "attach_payments",
-    "read_clients_csv",
-    "read_invoices_csv",
-    "read_payments_csv",
-    "read_portfolio",
-]
-
-T = TypeVar("T")
+__all__ = ["CsvTable"]
 
 _DELIMITERS = (";", "\t", ",")
+#: Bytes decoded at a time when a path is checked and read.
+_CHUNK = 1 << 20
 
 
 def _sniff(first_line: str, name: str) -> str:
@@ -53,243 +44,193 @@ def _sniff(first_line: str, name: str) -> str:
     return delimiter
 
 
-def _csv_rows(
-    source: Source,
-    *,
-    encoding: str | None,
-    delimiter: str | None,
-    name: str | None,
-    schema: Sequence[TableColumn],
-) -> tuple[list[RawRow], list[ImportProblem], str, str | None, tuple[str, ...]]:
-    label = source_name(source, name)
-    text, used = decode(load_bytes(source, label), encoding, label)
-    first = next((line for line in text.splitlines() if line.strip()), None)
-    if first is None:
-        raise DataImportError(f"{label}: is empty (no header line)")
-    # Excel's "sep=;" first line names the separator.
-    hint = re.fullmatch(r"sep=([;,\t])", first.strip(" \r\n"))
-    if delimiter is None:
-        delimiter = hint.group(1) if hint else _sniff(first, label)
-    elif delimiter not in _DELIMITERS:
-        raise DataImportError("must be ';', ',' or a tab", field="delimiter", value=delimiter)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[RawRow] = []
-    problems: list[ImportProblem] = []
-    header: list[str] | None = None
-    columns: dict[str, int] = {}
-    ignored: tuple[str, ...] = ()
-    start = 1
-    while True:
+def _first_failure(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Where ``encoding`` first refuses the file (byte offset, line), decoding it chunk by
+    chunk; ``None`` when the whole file decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = lines = 0
+    with path.open("rb") as file:
+        while True:
+            chunk = file.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                position = max(offset + exc.start - len(exc.object) + len(chunk), offset)
+                return position, lines + chunk[: position - offset].count(b"\n") + 1
+            if not chunk:
+                return None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+
+
+def _open_path(path: Path, encoding: str | None, label: str) -> tuple[IO[str], str]:
+    """The file as a text stream, and the encoding it is read with (checked on the whole
+    file first, so that a bad byte on line 900,000 is reported before any row is read)."""
+    try:
+        with path.open("rb") as file:
+            sample = file.read(4096)
+    except OSError as exc:
+        raise DataImportError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if encoding is not None:
+        check_instance(encoding, str, "encoding", what="an encoding name such as 'cp1252'")
         try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise DataImportError(f"{label}:{reader.line_num}: unreadable CSV ({exc})") from None
-        line, start = start, reader.line_num + 1
-        if not any(value.strip() for value in values):
-            continue
-        if header is None and hint is not None:
-            hint = None
-            continue
-        if header is None:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataImportError(f"unknown encoding {encoding!r}", field="encoding") from None
+        candidates: tuple[str, ...] = (encoding,)
+    else:
+        candidates = candidate_encodings(sample)
+    for candidate in candidates:
+        failure = _first_failure(path, candidate)
+        if failure is None:
+            stream = open(path, encoding=candidate, newline="")  # noqa: SIM115 - CsvTable closes it
+            if stream.read(1) != "\ufeff":  # a UTF-16 byte-order mark the codec keeps
+                stream.seek(0)
+            return stream, candidate
+        first = (candidate, failure)
+    candidate, (position, line) = first
+    with path.open("rb") as file:
+        file.seek(position)
+        byte = file.read(1)[0]
+    where = f"byte {byte:#04x} on line {line}"
+    if encoding is not None:
+        raise DataImportError(f"{label}: cannot be decoded as {encoding} ({where})")
+    if candidate.startswith("utf-16"):
+        raise DataImportError(
+            f"{label}: looks like {candidate.upper()} but cannot be decoded as such ({where}); "
+            "pass encoding=..."
+        )
+    raise DataImportError(
+        f"{label}: is neither UTF-8, UTF-16 nor Windows-1252 ({where}); pass encoding=..."
+    )
+
+
+class CsvTable:
+    """One CSV export, opened: ``encoding``, ``delimiter`` and ``header`` are known once it is
+    built; iterating yields each data row as a :class:`RawRow` (or an :class:`ImportProblem`
+    for a row with the wrong number of fields), and ``rows`` counts them."""
+
+    def __init__(
+        self,
+        source: Source,
+        schema: Sequence[TableColumn],
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        name: str | None = None,
+        columns: ColumnMap | None = None,
+    ) -> None:
+        self.label = source_name(source, name)
+        self.path = Path(source) if isinstance(source, (str, os.PathLike)) else None
+        stream: IO[str]
+        if self.path is not None:
+            stream, used = _open_path(self.path, encoding, self.label)
+            self.encoding: str | None = used
+        else:
+            text, self.encoding = decode(load_bytes(source, self.label), encoding, self.label)
+            stream = io.StringIO(text, newline="")
+        self._stream = stream
+        try:
+            self._start(stream, delimiter, schema, columns)
+        except BaseException:
+            stream.close()
+            raise
+        self.rows = 0
+
+    def _start(
+        self,
+        stream: IO[str],
+        delimiter: str | None,
+        schema: Sequence[TableColumn],
+        columns: ColumnMap | None,
+    ) -> None:
+        read: list[str] = []
+        first = None
+        for line in stream:
+            read.append(line)
+            if line.strip():
+                first = line
+                break
+        if first is None:
+            raise DataImportError(f"{self.label}: is empty (no header line)")
+        # Excel's "sep=;" first line names the separator.
+        hint = re.fullmatch(r"sep=([;,\t])", first.strip(" \r\n"))
+        if delimiter is None:
+            delimiter = hint.group(1) if hint else _sniff(first, self.label)
+        elif delimiter not in _DELIMITERS:
+            raise DataImportError("must be ';', ',' or a tab", field="delimiter", value=delimiter)
+        self.delimiter = delimiter
+        self._reader = csv.reader(itertools.chain(read, stream), delimiter=delimiter, strict=True)
+        header = None
+        while header is None:
+            values = self._next()
+            if values is None:
+                raise DataImportError(f"{self.label}: is empty (no header line)")
+            if not any(value.strip() for value in values):
+                continue
+            if hint is not None:
+                hint = None
+                continue
             header = values
-            columns, ignored = map_header(header, schema, label)
-            continue
-        if len(values) != len(header):
-            problems.append(
-                ImportProblem(
-                    label,
+        self.header: tuple[str, ...] = tuple(header)
+        self.map: HeaderMap = map_header(self.header, schema, self.label, columns)
+        required = [c.field for c in schema if c.required]
+        self._probe = self.map.first(required[0]) if required else None
+
+    def _next(self) -> list[str] | None:
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            raise DataImportError(
+                f"{self.label}:{self._reader.line_num}: unreadable CSV ({exc})"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise DataImportError(f"{self.label}: cannot be decoded ({exc.reason})") from None
+
+    def __iter__(self) -> Iterator[RawRow | ImportProblem]:
+        fields = self.map.fields
+        header = self.header
+        width = len(header)
+        single = [(field, idx[0], header[idx[0]].strip()) for field, idx in fields.items()
+                  if len(idx) == 1]  # fmt: skip
+        joined = [(field, idx, header[idx[0]].strip()) for field, idx in fields.items()
+                  if len(idx) > 1]  # fmt: skip
+        probe = self._probe
+        start = self._reader.line_num + 1
+        try:
+            while True:
+                values = self._next()
+                if values is None:
+                    return
+                line, start = start, self._reader.line_num + 1
+                # A row whose first required cell is filled is not blank: no need to look.
+                if len(values) == width and (
+                    (probe is not None and values[probe].strip())
+                    or any(value.strip() for value in values)
+                ):
+                    cells: dict[str, tuple[str, object]] = {
+                        field: (title, values[index]) for field, index, title in single
+                    }
+                    for field, indexes, title in joined:
+                        parts = [values[i].strip() for i in indexes if values[i].strip()]
+                        cells[field] = (title, "|".join(parts))
+                    self.rows += 1
+                    yield RawRow(line, None, cells)
+                    continue
+                if not any(value.strip() for value in values):
+                    continue
+                self.rows += 1
+                yield ImportProblem(
+                    self.label,
                     line,
                     None,
-                    f"has {len(values)} fields but the header has {len(header)}; "
-                    f"check the separator {delimiter!r} and the quotes",
+                    f"has {len(values)} fields but the header has {width}; "
+                    f"check the separator {self.delimiter!r} and the quotes",
                 )
-            )
-            continue
-        cells = {field: (header[index].strip(), values[index]) for field, index in columns.items()}
-        rows.append(RawRow(line, None, cells))
-    assert header is not None
-    return rows, problems, label, used, ignored
+        finally:
+            self._stream.close()
 
-
-def _read_csv(
-    source: Source,
-    schema: Sequence[TableColumn],
-    build: Callable[[Row], T],
-    key: Callable[[T], str] | None,
-    what: str,
-    *,
-    encoding: str | None,
-    delimiter: str | None,
-    name: str | None,
-) -> ImportResult[T]:
-    rows, problems, label, used, ignored = _csv_rows(
-        source, encoding=encoding, delimiter=delimiter, name=name, schema=schema
-    )
-    items, lines, more = convert(rows, schema, build, key, label, what)
-    everything = sorted(problems + more, key=lambda p: p.line or 0)
-    return ImportResult(tuple(items), tuple(everything), used, label, tuple(lines), ignored)
-
-
-def read_invoices_csv(
-    source: Source,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    name: str | None = None,
-) -> ImportResult[Invoice]:
-    """Read invoices from a CSV export (columns in ``docs/import.md``).
-
-    ``encoding=None`` recognises UTF-8 (with or without byte-order mark), UTF-16 (little-
-    or big-endian, with or without byte-order mark), then Windows-1252, and says which in
-    :attr:`ImportResult.encoding`; ``delimiter=None`` takes the most frequent of ``;``, tab
-    and ``,`` in the header line.  ``name`` names the file in problems (the path by
-    default).  Payments come from another file: see :func:`read_payments_csv`.
-    """
-    return _read_csv(
-        source,
-        INVOICE_COLUMNS,
-        build_invoice,
-        lambda invoice: invoice.number,
-        "invoice",
-        encoding=encoding,
-        delimiter=delimiter,
-        name=name,
-    )
-
-
-def read_clients_csv(
-    source: Source,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    name: str | None = None,
-) -> ImportResult[Client]:
-    """Read clients from a CSV export (see :func:`read_invoices_csv` for the options)."""
-    return _read_csv(
-        source,
-        CLIENT_COLUMNS,
-        build_client,
-        lambda client: client.id,
-        "client",
-        encoding=encoding,
-        delimiter=delimiter,
-        name=name,
-    )
-
-
-def read_payments_csv(
-    source: Source,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    name: str | None = None,
-) -> ImportResult[InvoicePayment]:
-    """Read payments, each with the number of the invoice it pays; attach them to their
-    invoices with :func:`attach_payments`.  Two identical lines are two payments."""
-    result = _read_csv(
-        source,
-        PAYMENT_COLUMNS,
-        build_payment,
-        None,
-        "payment",
-        encoding=encoding,
-        delimiter=delimiter,
-        name=name,
-    )
-    label = result.source
-    return attrs.evolve(result, items=tuple(attrs.evolve(p, source=label) for p in result.items))
-
-
-def attach_payments(
-    invoices: Iterable[Invoice], payments: Iterable[InvoicePayment]
-) -> ImportResult[Invoice]:
-    """Add each payment to the invoice it names (after the invoice's own payments).
-
-    Returns new invoices (:func:`attrs.evolve`), in the order given.  A payment for an
-    unknown invoice, for a number two invoices share, or that the invoice refuses (another
-    currency, more decimals than the currency has) is reported at its line and not attached.
-    """
-    table: dict[str, Invoice] = {}
-    shared: set[str] = set()
-    order: list[str] = []
-    for invoice in check_sequence(invoices, Invoice, "invoices"):
-        if invoice.number in table:
-            shared.add(invoice.number)
-        else:
-            order.append(invoice.number)
-        table.setdefault(invoice.number, invoice)
-    problems: list[ImportProblem] = []
-    for entry in check_sequence(payments, InvoicePayment, "payments"):
-        where = (entry.source or "<payments>", entry.line, None)
-        number = entry.invoice_number
-        if number in shared:
-            problems.append(
-                ImportProblem(*where, f"two invoices carry number {number!r}; payment not attached")
-            )
-            continue
-        found = table.get(number)
-        if found is None:
-            problems.append(
-                ImportProblem(
-                    *where, f"invoice {number!r} is not among the invoices; payment not attached"
-                )
-            )
-            continue
-        try:
-            # The invoice checks the payment's currency and quantizes its amount.
-            table[number] = attrs.evolve(found, payments=(*found.payments, entry.payment))
-        except RelanceError as exc:
-            problems.append(
-                ImportProblem(*where, f"payment not attached to invoice {number!r}: {exc}")
-            )
-    return ImportResult(tuple(table[number] for number in order), tuple(problems))
-
-
-def read_portfolio(
-    *,
-    clients: Source,
-    invoices: Source,
-    payments: Source | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-) -> Portfolio:
-    """Read clients, invoices and (optionally) payments, attach the payments, and check that
-    every invoice's client was read: an invoice whose client is missing is left out and
-    reported at its line."""
-    options: dict[str, Any] = {"encoding": encoding, "delimiter": delimiter}
-    client_result = read_clients_csv(clients, **options)
-    invoice_result = read_invoices_csv(invoices, **options)
-    problems = [*client_result.problems, *invoice_result.problems]
-    encodings = {
-        client_result.source or "<clients>": client_result.encoding,
-        invoice_result.source or "<invoices>": invoice_result.encoding,
-    }
-    read_invoices = invoice_result.items
-    if payments is not None:
-        payment_result = read_payments_csv(payments, **options)
-        problems.extend(payment_result.problems)
-        encodings[payment_result.source or "<payments>"] = payment_result.encoding
-        attached = attach_payments(read_invoices, payment_result.items)
-        problems.extend(attached.problems)
-        read_invoices = attached.items
-    known = {client.id for client in client_result.items}
-    line_of = dict(
-        zip((inv.number for inv in invoice_result.items), invoice_result.lines, strict=True)
-    )
-    kept = []
-    for invoice in read_invoices:
-        if invoice.client_id in known:
-            kept.append(invoice)
-            continue
-        problems.append(
-            ImportProblem(
-                invoice_result.source or "<invoices>",
-                line_of.get(invoice.number),
-                None,
-                f"client {invoice.client_id!r} of invoice {invoice.number!r} is not in "
-                f"{client_result.source}; the invoice is left out",
-            )
-        )
-    return Portfolio(tuple(client_result.items), tuple(kept), tuple(problems), encodings)
+    def close(self) -> None:
+        self._stream.close()

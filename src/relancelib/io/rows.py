@@ -2,30 +2,67 @@
 file that turns every row it cannot read into an :class:`ImportProblem`.
 
 The model checks what it is given (a due date before the issue date, an unknown
-currency...); its errors become problems naming the column the field came from.
+currency...); its errors become problems naming the column the field came from.  An
+optional cell the model refuses on a client (an e-mail, a phone, a SIREN, a VAT number) is
+dropped with a warning instead: the client is still chased.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import attrs
+from stdnum.eu import vat as _vat
+from stdnum.fr import tva as _tva
 
 from relancelib import parsing
+from relancelib.checks import check_email, check_phone, check_siren
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.cells import CellError, RawRow, Row
 from relancelib.io.columns import TableColumn
 from relancelib.io.export import unneutralise_formula
-from relancelib.io.results import ImportProblem, InvoicePayment
+from relancelib.io.results import CreditNote, ImportProblem, InvoicePayment
 from relancelib.model import Address, Client, ClientKind, Invoice, Payment
 
-__all__ = ["build_client", "build_invoice", "build_payment", "convert"]
+__all__ = [
+    "BALANCE_REFERENCE",
+    "Built",
+    "build_client",
+    "build_invoice",
+    "build_payment",
+    "convert",
+]
 
 T = TypeVar("T")
 
 # Model attributes whose column has another name.
 _ATTRIBUTE_COLUMNS = {"lines": "address"}
+#: Rows looked at to find the decimal mark of a file before the first row is built.
+MARK_SAMPLE = 1000
+#: The reference of the payment a ``Reste dû`` column stands for.
+BALANCE_REFERENCE = "règlement (d'après le reste dû exporté)"
+# Words of a type column that make a row a credit note (folded): French exports, Odoo's
+# move_type, Dolibarr's type code 2, UNTDID 1001 code 381.
+_CREDIT_WORDS = frozenset(
+    {"avoir", "av", "avoir_client", "credit_note", "credit", "refund", "out_refund", "2", "381"}
+)
+
+
+@attrs.frozen
+class Built:
+    """A row built: the item, its line, the warnings of the cells dropped, and the balance
+    the export gave for it (``None`` when the file has no balance column)."""
+
+    item: Any
+    line: int | None
+    label: Hashable | None
+    warnings: tuple[tuple[str | None, str], ...] = ()
+    balance: Decimal | None = None
 
 
 def _field_title(row: Row, error: RelanceError) -> str | None:
@@ -37,7 +74,7 @@ def _field_title(row: Row, error: RelanceError) -> str | None:
 
 
 def _file_mark(rows: Sequence[RawRow], schema: Sequence[TableColumn]) -> tuple[str | None, str]:
-    """The decimal mark most of the file's amounts use (ties: the first one seen)."""
+    """The decimal mark most of ``rows``' amounts use (ties: the first one seen)."""
     counts: dict[str, int] = {}
     first: dict[str, str] = {}
     number_fields = [column.field for column in schema if column.number]
@@ -63,36 +100,42 @@ def _file_mark(rows: Sequence[RawRow], schema: Sequence[TableColumn]) -> tuple[s
 
 
 def convert(
-    rows: Sequence[RawRow],
+    rows: Iterable[RawRow | ImportProblem],
     schema: Sequence[TableColumn],
     build: Callable[[Row], T],
     key: Callable[[T], str] | None,
     source: str,
     what: str,
-) -> tuple[list[T], list[int | None], list[ImportProblem]]:
-    """Build each row; the items, their lines, and a problem per row left out (a cell or
-    the model refused it, or ``key`` says it was already read)."""
-    mark, origin = _file_mark(rows, schema)
-    items: list[T] = []
-    lines: list[int | None] = []
-    problems: list[ImportProblem] = []
+) -> Iterator[Built | ImportProblem]:
+    """Build each row, one at a time: a :class:`Built` per row read, a problem per row left
+    out (a cell or the model refused it, or ``key`` says it was already read).
+
+    The file's decimal mark is the one most amounts of its first :data:`MARK_SAMPLE` rows
+    use, so that a file of any size is read in bounded memory.
+    """
+    iterator = iter(rows)
+    head = list(itertools.islice(iterator, MARK_SAMPLE))
+    mark, origin = _file_mark([r for r in head if isinstance(r, RawRow)], schema)
     seen: dict[str, int | Hashable | None] = {}
-    for raw in rows:
+    for raw in itertools.chain(head, iterator):
+        if isinstance(raw, ImportProblem):
+            yield raw
+            continue
         row = Row(raw, mark, origin)
         try:
             item = build(row)
         except CellError as exc:
-            problems.append(ImportProblem(source, raw.line, exc.field, exc.message, raw.label))
+            yield ImportProblem(source, raw.line, exc.field, exc.message, raw.label)
             continue
         except RelanceError as exc:
             title = _field_title(row, exc)
-            problems.append(ImportProblem(source, raw.line, title, str(exc), raw.label))
+            yield ImportProblem(source, raw.line, title, str(exc), raw.label)
             continue
         identity = None if key is None else key(item)
-        if identity is not None and identity in seen:
-            where = seen[identity]
-            problems.append(
-                ImportProblem(
+        if identity is not None:
+            where = seen.setdefault(identity, raw.line if raw.line is not None else raw.label)
+            if where != (raw.line if raw.line is not None else raw.label):
+                yield ImportProblem(
                     source,
                     raw.line,
                     None,
@@ -100,13 +143,8 @@ def convert(
                     f"({'line' if raw.line is not None else 'row'} {where}); this row is left out",
                     raw.label,
                 )
-            )
-            continue
-        if identity is not None:
-            seen[identity] = raw.line if raw.line is not None else raw.label
-        items.append(item)
-        lines.append(raw.line)
-    return items, lines, problems
+                continue
+        yield Built(item, raw.line, raw.label, tuple(row.warnings), row.balance)
 
 
 def _amount(row: Row, field: str, currency: str | None) -> tuple[Decimal, str | None]:
@@ -120,16 +158,73 @@ def _amount(row: Row, field: str, currency: str | None) -> tuple[Decimal, str | 
     return found
 
 
-def build_invoice(row: Row) -> Invoice:
-    """An invoice from a row of the invoices file (payments come from another file)."""
+def _settled_on(row: Row, export_date: dt.date | None, what: str) -> dt.date:
+    paid_on = row.date("paid_on")
+    if paid_on is not None:
+        return paid_on
+    if export_date is None:
+        raise CellError(
+            row.title("balance") or row.title("matched"),
+            f"{what} but the payment has no date: add a 'Date de règlement' column or give "
+            "the export date (export_date=, sources.export_date)",
+        )
+    return export_date
+
+
+def build_invoice(row: Row, export_date: dt.date | None = None) -> Invoice | CreditNote:
+    """An invoice (or a credit note) from a row of the invoices file.
+
+    A balance column (``Reste dû``) gives what is left to pay: the difference with the amount
+    becomes one payment dated by ``Date de règlement``, else by ``export_date``.  A filled
+    ``Lettrage`` without balance column means the invoice is settled.  A negative amount or
+    a type column saying ``Avoir`` makes the row a credit note.
+    """
     currency = row.text("currency") or "EUR"
+    amount = _amount(row, "amount", currency)[0]
+    kind = row.text("kind")
+    number = row.text("number", required=True)
+    client_id = row.text("client_id", required=True)
+    issue_date = row.date("issue_date", required=True)
+    assert number is not None
+    assert client_id is not None
+    assert issue_date is not None
+    found = row.number("balance")
+    balance = None if found is None else found[0]
+    row.balance = balance
+    if amount < 0 or (kind is not None and parsing.fold(kind) in _CREDIT_WORDS):
+        available = abs(amount) if balance is None else abs(balance)
+        return CreditNote(
+            number,
+            client_id,
+            issue_date,
+            available,
+            currency,
+            row.text("applies_to"),
+            None,
+            row.raw.line,
+        )
+    payments: tuple[Payment, ...] = ()
+    if balance is not None:
+        if balance < 0 or balance > amount:
+            raise CellError(
+                row.title("balance"),
+                f"{balance} is not between 0 and the amount {amount}: an overpaid invoice is "
+                "not read (enter the overpayment as a payment on account)",
+            )
+        if balance < amount:
+            on = _settled_on(row, export_date, f"{amount - balance} is paid")
+            payments = (Payment(on, amount - balance, reference=BALANCE_REFERENCE),)
+    elif (matched := row.text("matched")) is not None:
+        on = _settled_on(row, export_date, f"lettrage {matched!r} says it is paid")
+        payments = (Payment(on, amount, reference=f"lettrage {matched}"),)
     return Invoice(
-        row.text("number", required=True),  # type: ignore[arg-type]
-        row.text("client_id", required=True),  # type: ignore[arg-type]
-        row.date("issue_date", required=True),  # type: ignore[arg-type]
+        number,
+        client_id,
+        issue_date,
         row.date("due_date", required=True),  # type: ignore[arg-type]
-        _amount(row, "amount", currency)[0],
+        amount,
         currency=currency,
+        payments=payments,
         disputed=row.flag("disputed"),
         hold_until=row.date("hold_until"),
         sent_on=row.date("sent_on"),
@@ -137,7 +232,8 @@ def build_invoice(row: Row) -> Invoice:
 
 
 def build_payment(row: Row) -> InvoicePayment:
-    """A payment from a row of the payments file, with the number of its invoice."""
+    """A payment from a row of the payments file, with the number of its invoice (or, for a
+    payment on account, the client it came from)."""
     currency = row.text("currency")
     amount, sign = _amount(row, "amount", currency)
     payment = Payment(
@@ -146,13 +242,47 @@ def build_payment(row: Row) -> InvoicePayment:
         currency=currency or sign,
         reference=row.text("reference"),
     )
-    number = row.text("invoice", required=True)
-    assert number is not None
-    return InvoicePayment(number, payment, None, row.raw.line)
+    number = row.text("invoice")
+    client_id = row.text("client_id")
+    if number is None and client_id is None:
+        raise CellError(
+            row.title("invoice"), "names no invoice (and no client for a payment on account)"
+        )
+    return InvoicePayment(number, payment, None, row.raw.line, client_id)
+
+
+def _optional(row: Row, field: str, check: Callable[[str], Any]) -> Any:
+    """The cell checked by ``check``, or ``None`` with a warning when it refuses it."""
+    value = row.text(field)
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except (RelanceError, ValueError) as exc:
+        row.warnings.append((row.title(field), f"{value!r} is left out: {exc}"))
+        return None
+
+
+def _siren(row: Row) -> str | None:
+    """The SIREN of a row: its SIREN (or SIRET) column, else the one a French VAT number
+    carries (``FR`` + key + SIREN); an invalid one is dropped with a warning."""
+    siren = _optional(row, "siren", lambda value: check_siren(value, "Client.siren"))
+    vat = _optional(row, "vat_number", _check_vat)
+    if siren is None and vat is not None and vat.startswith("FR"):
+        return str(_tva.to_siren(vat))
+    return siren  # type: ignore[no-any-return]
+
+
+def _check_vat(value: str) -> str:
+    """An intra-community VAT number (``stdnum.eu.vat``), compact."""
+    if not _vat.is_valid(value):
+        raise DataImportError("is not a valid intra-community VAT number")
+    return str(_vat.compact(value))
 
 
 def build_client(row: Row) -> Client:
-    """A client from a row of the clients file (address lines separated by ``|``)."""
+    """A client from a row of the clients file (address lines separated by ``|``, or given
+    by several columns such as ``Adresse 1`` and ``Adresse 2``)."""
     kind = row.client_kind("kind")
     lines_text = row.text("address")
     postal_code = row.text("postal_code")
@@ -168,12 +298,12 @@ def build_client(row: Row) -> Client:
     return Client(
         row.text("id", required=True),  # type: ignore[arg-type]
         row.text("name", required=True),  # type: ignore[arg-type]
-        email=row.text("email"),
-        phone=row.text("phone"),
+        email=_optional(row, "email", lambda value: check_email(value, "Client.email")),
+        phone=_optional(row, "phone", lambda value: check_phone(value, "Client.phone")),
         address=address,
         kind=ClientKind.BUSINESS if kind is None else ClientKind(kind),
         locale=row.text("locale") or "fr_FR",
         segment=row.text("segment") or "standard",
-        siren=row.text("siren"),
+        siren=_siren(row),
         penalty_rate=None if rate is None else rate[0],
     )
