@@ -14,6 +14,7 @@ from rich.text import Text
 
 from relancelib.engine import Plan
 from relancelib.formatting import format_amount, format_date
+from relancelib.io import Portfolio
 from relancelib.journal import Record
 from relancelib.outbox import CarryOutResult
 from relancelib.outbox.results import one_line
@@ -22,9 +23,12 @@ from relancelib.policy import Channel
 __all__ = [
     "CHANNEL_NAMES",
     "console",
+    "credits_json",
     "error",
     "plan_json",
     "plan_table",
+    "print_columns",
+    "print_credits",
     "print_problems",
     "print_summary",
     "record_json",
@@ -104,6 +108,47 @@ def print_problems(out: Console, problems: Iterable[object], heading: str) -> in
         for problem in listed:
             out.print(Text(f"  {problem}", style="yellow"))
     return len(listed)
+
+
+def print_columns(out: Console, portfolio: Portfolio) -> None:
+    """Each file's columns no field uses, once, with a "did you mean" for a near miss."""
+    for source, columns in portfolio.ignored_columns.items():
+        if not columns:
+            continue
+        hints = portfolio.suggestions.get(source, {})
+        listed = ", ".join(
+            f"{column!r} (did you mean {hints[column]!r}?)" if column in hints else repr(column)
+            for column in columns
+        )
+        out.print(Text(f"{source}: columns not read: {listed}", style="yellow"))
+
+
+def print_credits(out: Console, portfolio: Portfolio) -> None:
+    """The unallocated credit of each client (credit notes, payments on account)."""
+    if not portfolio.credits:
+        return
+    names = {client.id: client.name for client in portfolio.clients}
+    out.print(Text("Unallocated credit (avoir disponible), per client:", style="bold"))
+    for credit in sorted(portfolio.credits, key=lambda c: (c.client_id, c.on)):
+        out.print(
+            f"  {credit.client_id} {names.get(credit.client_id, '')}: "
+            f"{format_amount(credit.amount, credit.currency)} — {credit.reference} "
+            f"({format_date(credit.on)})"
+        )
+
+
+def credits_json(portfolio: Portfolio) -> list[dict[str, Any]]:
+    """The unallocated credits as ``relance plan --format json`` prints them."""
+    return [
+        {
+            "client_id": credit.client_id,
+            "amount": str(credit.amount),
+            "currency": credit.currency,
+            "date": credit.on.isoformat(),
+            "reference": credit.reference,
+        }
+        for credit in portfolio.credits
+    ]
 
 
 def plan_json(day_plan: Plan, import_problems: Iterable[object]) -> dict[str, Any]:

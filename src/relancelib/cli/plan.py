@@ -19,7 +19,15 @@ from relancelib.cli.options import (
     strict_option,
     today,
 )
-from relancelib.cli.output import console, plan_json, plan_table, print_problems
+from relancelib.cli.output import (
+    console,
+    credits_json,
+    plan_json,
+    plan_table,
+    print_columns,
+    print_credits,
+    print_problems,
+)
 from relancelib.config import load_portfolio
 from relancelib.formatting import format_date
 from relancelib.io import plan_to_csv
@@ -40,9 +48,8 @@ def plan_command(day: dt.date | None, config_path: Path | None, output: str, str
     as_of = today(day)
     day_plan = plan_day(config, portfolio, as_of)
     if output == "json":
-        click.echo(
-            json.dumps(plan_json(day_plan, portfolio.problems), ensure_ascii=False, indent=2)
-        )
+        shown = {**plan_json(day_plan, portfolio.problems), "credits": credits_json(portfolio)}
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     elif output == "csv":
         plan_to_csv(day_plan, sys.stdout)
     else:
@@ -51,7 +58,10 @@ def plan_command(day: dt.date | None, config_path: Path | None, output: str, str
             out.print(plan_table(day_plan))
         else:
             out.print(f"Nothing is due on {format_date(as_of, style='full')}.")
+        print_credits(out, portfolio)
     err = console(stderr=True)
+    print_columns(err, portfolio)
+    print_problems(err, portfolio.warnings, "Warnings on import (nothing left out):")
     if output == "table":
         print_problems(err, day_plan.problems, "Problems in the plan:")
     print_problems(err, portfolio.problems, "Rows that could not be imported:")

@@ -343,15 +343,21 @@ def map_header(
     schema: Sequence[TableColumn],
     source: str,
     columns: ColumnMap | None = None,
+    preset: ColumnMap | None = None,
 ) -> HeaderMap:
     """Which column gives which field; ``columns`` (field -> header as written) comes before
-    the vocabulary.  A missing required column, a mapped header the file lacks, or two
-    columns for one field is a :class:`DataImportError` naming the file."""
+    the vocabulary, and ``preset`` (a known export's headers) comes next, used where the file
+    has them.  A missing required column, a mapped header the file lacks, or two columns
+    for one field is a :class:`DataImportError` naming the file."""
     by_field = {column.field: column for column in schema}
     folded = [fold(title) for title in header]
     found: dict[str, list[int]] = {}
     taken: set[int] = set()
-    for field, title in (columns or {}).items():
+    soft = {
+        f: t for f, t in (preset or {}).items() if fold(t) in folded and f not in (columns or {})
+    }
+    columns = {**soft, **(columns or {})}
+    for field, title in columns.items():
         if field not in by_field:
             known = ", ".join(by_field)
             raise DataImportError(f"{source}: columns: {field!r} is not a field (known: {known})")

@@ -91,12 +91,12 @@ PRESETS: Mapping[str, Mapping[str, ColumnMap]] = MappingProxyType(
 )
 
 
-def preset_columns(preset: str | None, kind: str, columns: ColumnMap | None) -> ColumnMap | None:
-    """The columns of ``kind`` (``"invoices"``...) a preset names, overridden by ``columns``."""
+def preset_columns(preset: str | None, kind: str) -> ColumnMap | None:
+    """The columns of ``kind`` (``"invoices"``...) a preset names (``None`` for no preset)."""
     if preset is None:
-        return columns
+        return None
     if preset not in PRESETS:
         raise DataImportError(
             f"unknown preset {preset!r} (known: {', '.join(PRESETS)})", field="preset", value=preset
         )
-    return {**PRESETS[preset].get(kind, {}), **(columns or {})}
+    return PRESETS[preset].get(kind, {})

@@ -118,7 +118,8 @@ def iter_invoices_csv(
         encoding=encoding,
         delimiter=delimiter,
         name=name,
-        columns=preset_columns(preset, "invoices", columns),
+        columns=columns,
+        preset=preset_columns(preset, "invoices"),
     )
     build = functools.partial(build_invoice, export_date=_export_date(table, export_date))
     return _items(_stream(table, INVOICE_COLUMNS, build, _invoice_key, "invoice"))
@@ -184,7 +185,8 @@ def read_invoices_table(
         encoding=encoding,
         delimiter=delimiter,
         name=name,
-        columns=preset_columns(preset, "invoices", columns),
+        columns=columns,
+        preset=preset_columns(preset, "invoices"),
     )
     build = functools.partial(build_invoice, export_date=_export_date(table, export_date))
     return _collect(table, INVOICE_COLUMNS, build, _invoice_key, "invoice")  # type: ignore[arg-type]
@@ -210,7 +212,8 @@ def read_clients_csv(
         encoding=encoding,
         delimiter=delimiter,
         name=name,
-        columns=preset_columns(preset, "clients", columns),
+        columns=columns,
+        preset=preset_columns(preset, "clients"),
     )
     return _collect(table, CLIENT_COLUMNS, build_client, lambda client: client.id, "client")[0]
 
@@ -233,7 +236,8 @@ def read_payments_csv(
         encoding=encoding,
         delimiter=delimiter,
         name=name,
-        columns=preset_columns(preset, "payments", columns),
+        columns=columns,
+        preset=preset_columns(preset, "payments"),
     )
     result = _collect(table, PAYMENT_COLUMNS, build_payment, None, "payment")[0]
     label = result.source

@@ -119,6 +119,7 @@ class CsvTable:
         delimiter: str | None = None,
         name: str | None = None,
         columns: ColumnMap | None = None,
+        preset: ColumnMap | None = None,
     ) -> None:
         self.label = source_name(source, name)
         self.path = Path(source) if isinstance(source, (str, os.PathLike)) else None
@@ -131,7 +132,7 @@ class CsvTable:
             stream = io.StringIO(text, newline="")
         self._stream = stream
         try:
-            self._start(stream, delimiter, schema, columns)
+            self._start(stream, delimiter, schema, columns, preset)
         except BaseException:
             stream.close()
             raise
@@ -143,6 +144,7 @@ class CsvTable:
         delimiter: str | None,
         schema: Sequence[TableColumn],
         columns: ColumnMap | None,
+        preset: ColumnMap | None,
     ) -> None:
         read: list[str] = []
         first = None
@@ -173,7 +175,7 @@ class CsvTable:
                 continue
             header = values
         self.header: tuple[str, ...] = tuple(header)
-        self.map: HeaderMap = map_header(self.header, schema, self.label, columns)
+        self.map: HeaderMap = map_header(self.header, schema, self.label, columns, preset)
         required = [c.field for c in schema if c.required]
         self._probe = self.map.first(required[0]) if required else None
 
