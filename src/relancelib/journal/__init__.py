@@ -12,13 +12,31 @@ processes with one ``BEGIN IMMEDIATE`` transaction per record on a WAL database.
 
 Modules: ``record`` (the Record and the checks of ``record()``'s arguments), ``protocol``
 (the Journal protocol), ``history`` (the one place records become a History), ``memory``
-and ``sqlite`` (the stores).
+and ``sqlite`` (the stores), ``chain`` (the hash chain: tamper evidence that survives
+forgetting), ``claims`` (the outbox's claims and the amendments of records), ``sqlite_schema``
+and ``sqlite_ledger`` (the SQLite file's versions and its claims, chain and forgetting).
 """
 
+from relancelib.journal.chain import ChainEntry, Verification
+from relancelib.journal.claims import Amendment, Claim, ClaimState, ClaimStatus
 from relancelib.journal.history import HistoryBuilder, index_records
 from relancelib.journal.memory import MemoryJournal
-from relancelib.journal.protocol import Journal
+from relancelib.journal.protocol import Journal, LedgerJournal
 from relancelib.journal.record import Record
 from relancelib.journal.sqlite import SqliteJournal
 
-__all__ = ["HistoryBuilder", "Journal", "MemoryJournal", "Record", "SqliteJournal", "index_records"]
+__all__ = [
+    "Amendment",
+    "ChainEntry",
+    "Claim",
+    "ClaimState",
+    "ClaimStatus",
+    "HistoryBuilder",
+    "Journal",
+    "LedgerJournal",
+    "MemoryJournal",
+    "Record",
+    "SqliteJournal",
+    "Verification",
+    "index_records",
+]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from relancelib.engine import Action, History
+from relancelib.journal.chain import ChainEntry, Verification
+from relancelib.journal.claims import Amendment, Claim, ClaimStatus
 from relancelib.journal.record import Record
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Journal"]
+__all__ = ["Journal", "LedgerJournal"]
 
 
 @runtime_checkable
@@ -34,6 +37,70 @@ class Journal(Protocol):
 
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for :func:`relancelib.plan`."""
+        ...
+
+
+@runtime_checkable
+class LedgerJournal(Journal, Protocol):
+    """A journal the outbox can carry a plan out with: claims before anything leaves,
+    amendments, a hash chain, verification and forgetting (both built-in journals)."""
+
+    def claim(
+        self,
+        action: Action,
+        *,
+        reference: str,
+        target: str,
+        digest: str | None = None,
+        on: dt.date | None = None,
+    ) -> ClaimStatus:
+        """Claim ``action`` before it is written or sent as ``reference`` to ``target``:
+        ``CLAIMED`` by this call, ``PENDING`` (an open claim exists), or ``RECORDED``."""
+        ...
+
+    def claims(self, *, pending: bool = True) -> tuple[Claim, ...]:
+        """The open claims (all of them with ``pending=False``)."""
+        ...
+
+    def confirm(self, key: str) -> bool:
+        """Record the claimed action: it is on disk or sent."""
+        ...
+
+    def release(self, key: str, reason: str) -> None:
+        """Close the claim without recording: nothing left, the action stays due."""
+        ...
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Hold the outbox lock: one carrier at a time."""
+        ...
+
+    def amend(
+        self,
+        key: str,
+        *,
+        on: dt.date,
+        lrar: str | None = None,
+        receipt: dt.date | None = None,
+        reference: str | None = None,
+        note: str | None = None,
+    ) -> Amendment:
+        """Add to a record (LRAR number, receipt date...), as an event."""
+        ...
+
+    def amendments(self, key: str | None = None) -> tuple[Amendment, ...]:
+        """The amendments, oldest first."""
+        ...
+
+    def chain(self) -> tuple[ChainEntry, ...]:
+        """The hash chain, in order."""
+        ...
+
+    def verify(self) -> Verification:
+        """Check the chain and the tables against it."""
+        ...
+
+    def forget(self, client_id: str, *, on: dt.date) -> int:
+        """Erase a client's personal data; the chain still verifies."""
         ...
 
 

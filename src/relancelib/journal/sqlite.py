@@ -7,54 +7,41 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import urllib.parse
 from types import TracebackType
 from typing import Any
 
 from relancelib.checks import check_date
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError
+from relancelib.journal.claims import record_fields
 from relancelib.journal.history import HistoryBuilder
 from relancelib.journal.protocol import FrameMixin
 from relancelib.journal.record import Record, check_client_id, check_record_args, record_of
+from relancelib.journal.sqlite_ledger import SqliteLedger, Transaction
+from relancelib.journal.sqlite_schema import SCHEMA_VERSION, migrate
 from relancelib.policy import Channel
 
 __all__ = ["SqliteJournal"]
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS records (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    key        TEXT NOT NULL UNIQUE,
-    client_id  TEXT NOT NULL,
-    step       TEXT,
-    on_date    TEXT NOT NULL,
-    channel    TEXT NOT NULL,
-    reference  TEXT
-);
-CREATE TABLE IF NOT EXISTS record_steps (
-    record_seq     INTEGER NOT NULL REFERENCES records(seq),
-    position       INTEGER NOT NULL,
-    invoice_number TEXT NOT NULL,
-    step           TEXT NOT NULL,
-    UNIQUE (invoice_number, step)
-);
-CREATE INDEX IF NOT EXISTS records_client ON records (client_id, on_date);
-CREATE INDEX IF NOT EXISTS record_steps_record ON record_steps (record_seq);
-"""
-
-_SCHEMA_VERSION = 1
-
-
-class SqliteJournal(FrameMixin):
+class SqliteJournal(SqliteLedger, FrameMixin):
     """A journal in an SQLite file: the embedded default store and the evidence trail.
 
     The database runs in WAL mode; each :meth:`record` is one ``BEGIN IMMEDIATE``
     transaction, so several threads or processes may record at once: an action is
     stored once and exactly one caller gets ``True``.  Use it as a context manager or
     call :meth:`close`.
+
+    Besides records it holds the outbox's claims, amendments and a hash chain of every
+    change (:meth:`verify`); a version-1 file is migrated when opened.  ``read_only=True``
+    opens an existing file without writing to it (no migration, no WAL switch): for
+    commands that only read.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, read_only: bool = False
+    ) -> None:
         if not isinstance(path, (str, os.PathLike)) or (isinstance(path, str) and not path):
             raise InvalidFieldError("must be a file path", field="SqliteJournal.path", value=path)
         if (
@@ -73,7 +60,22 @@ class SqliteJournal(FrameMixin):
                 "must not contain a NUL character", field="SqliteJournal.path", value=path
             )
         self._lock = threading.RLock()
+        self.read_only = read_only
+        self._unreadable: dict[int, str] = {}
+        self._init_ledger()
         try:
+            if read_only:
+                if not os.path.isfile(self.path):
+                    raise JournalError(
+                        "no journal there", field="SqliteJournal.path", value=self.path
+                    )
+                uri = "file:" + urllib.parse.quote(os.path.abspath(self.path)) + "?mode=ro"
+                self._db = sqlite3.connect(
+                    uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
+                self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self.schema = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                return
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
@@ -90,21 +92,22 @@ class SqliteJournal(FrameMixin):
 
     def _migrate(self) -> None:
         with self._transaction():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > _SCHEMA_VERSION:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
                 raise JournalError(
                     f"was written by a newer relancelib (schema {version}, "
-                    f"this one reads {_SCHEMA_VERSION})",
+                    f"this one reads {SCHEMA_VERSION})",
                     field="SqliteJournal.path",
                     value=self.path,
                 )
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:
+                migrate(self._db, version)
+        self.schema = SCHEMA_VERSION
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+    def _transaction(self) -> Transaction:
+        if self.read_only:
+            raise JournalError("was opened read-only", field="SqliteJournal.path", value=self.path)
+        return Transaction(self._db)
 
     def __repr__(self) -> str:
         return f"SqliteJournal({self.path!r})"
@@ -159,6 +162,7 @@ class SqliteJournal(FrameMixin):
                     except sqlite3.IntegrityError:
                         # One (invoice, step) pair was already recorded by another action.
                         raise _AlreadyDone from None
+                    self._append("record", record.key, record_fields(record))
                     return True
             except _AlreadyDone:
                 return False
@@ -192,19 +196,19 @@ class SqliteJournal(FrameMixin):
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""
         client_id = check_client_id(client_id)
-        out: list[Record] = []
+        out: list[Record | None] = []
         current: list[Any] | None = None
         pairs: list[tuple[str, str]] = []
         for row in self._rows(client_id, None):
             if current is None or row[0] != current[0]:
                 if current is not None:
-                    out.append(_row_record(current, pairs))
+                    out.append(self._row_record(current, pairs))
                 current, pairs = row, []
             if row[7] is not None:
                 pairs.append((row[7], row[8]))
         if current is not None:
-            out.append(_row_record(current, pairs))
-        return tuple(out)
+            out.append(self._row_record(current, pairs))
+        return tuple(self._readable(out))
 
     def history(self, as_of: dt.date) -> History:
         """The records dated on or before ``as_of``, indexed for the engine."""
@@ -214,42 +218,43 @@ class SqliteJournal(FrameMixin):
         for row in self._rows(None, as_of):
             on = dates.get(row[4])
             if on is None:
-                on = dates[row[4]] = dt.date.fromisoformat(row[4])
+                try:
+                    on = dates[row[4]] = dt.date.fromisoformat(row[4])
+                except (TypeError, ValueError):
+                    self._unreadable[row[0]] = f"record {row[0]}: unreadable date {row[4]!r}"
+                    continue
             if row[7] is not None:
                 builder.step(row[7], row[8], on)
             builder.contact(row[2], on)
         return builder.history()
 
+    def _row_record(self, row: Any, pairs: list[tuple[str, str]]) -> Record | None:
+        """The record of a row, or None (and a note in :attr:`unreadable`) for a row that
+        was edited by hand into something that is not a record."""
+        try:
+            return Record(
+                row[1],
+                row[2],
+                tuple(pairs),
+                dt.date.fromisoformat(row[4]),
+                Channel(row[5]),
+                row[6],
+                step=row[3],
+            )
+        except (TypeError, ValueError) as exc:
+            self._unreadable[row[0]] = f"record {row[0]} ({row[1]}): unreadable ({exc})"
+            return None
 
-def _row_record(row: Any, pairs: list[tuple[str, str]]) -> Record:
-    return Record(
-        row[1],
-        row[2],
-        tuple(pairs),
-        dt.date.fromisoformat(row[4]),
-        Channel(row[5]),
-        row[6],
-        step=row[3],
-    )
+    @staticmethod
+    def _readable(records: list[Record | None]) -> list[Record]:
+        return [record for record in records if record is not None]
+
+    @property
+    def unreadable(self) -> tuple[str, ...]:
+        """The rows found unreadable so far (edited by hand): skipped, and named here and
+        by :meth:`verify`."""
+        return tuple(self._unreadable[seq] for seq in sorted(self._unreadable))
 
 
 class _AlreadyDone(Exception):
     """Internal: rolls back a record whose (invoice, step) pair was already recorded."""
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
