@@ -24,9 +24,7 @@ from relancelib.io import (
 from relancelib.io.rows import BALANCE_REFERENCE
 from relancelib.model import Address, Payment
 
-CLIENTS_HEADER = (
-    "Code client;Raison sociale;Adresse 1;Adresse 2;Code postal;Ville;Téléphone;E-mail;Type;Segment;SIRET"
-)
+CLIENTS_HEADER = "Code client;Raison sociale;Adresse 1;Adresse 2;Code postal;Ville;Téléphone;E-mail;Type;Segment;SIRET"
 CONFIG = """\
 [creditor]
 name = "Atelier Dupont SARL"
@@ -47,7 +45,12 @@ export_date = 2025-03-31
 def relance(*args: str | Path, cwd: Path) -> Result:
     from relancelib.cli import cli
 
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False, env={"RELANCE_CONFIG": str(cwd / "relance.toml")})
+    return CliRunner().invoke(
+        cli,
+        [str(a) for a in args],
+        catch_exceptions=False,
+        env={"RELANCE_CONFIG": str(cwd / "relance.toml")},
+    )
 
 
 def clients_rows(count: int = 3) -> list[str]:
@@ -60,7 +63,9 @@ def clients_rows(count: int = 3) -> list[str]:
 
 def invoices_text(count: int = 3) -> str:
     lines = ["N° pièce;Code client;Date pièce;Échéance;Montant TTC;Reste dû"]
-    lines += [f"F-{i:03d};C{i};01/03/2025;31/03/2025;5 401,68;5 401,68" for i in range(1, count + 1)]
+    lines += [
+        f"F-{i:03d};C{i};01/03/2025;31/03/2025;5 401,68;5 401,68" for i in range(1, count + 1)
+    ]
     lines.append("F-099;C1;01/03/2025;31/03/2025;5 401,68;0,00")
     return "\n".join(lines) + "\n"
 
@@ -80,10 +85,16 @@ def test_an_ordinary_export_is_planned_by_the_real_command(tmp_path: Path, encod
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     assert [(a["client_id"], a["step"]) for a in shown["actions"]] == [
-        ("C1", "relance_1"), ("C2", "relance_1"), ("C3", "relance_1"),
+        ("C1", "relance_1"),
+        ("C2", "relance_1"),
+        ("C3", "relance_1"),
     ]
     # F-099 is paid according to its Reste dû: it is not chased.
-    assert [i["invoice"] for a in shown["actions"] for i in a["items"]] == ["F-001", "F-002", "F-003"]
+    assert [i["invoice"] for a in shown["actions"] for i in a["items"]] == [
+        "F-001",
+        "F-002",
+        "F-003",
+    ]
     assert shown["import_problems"] == []
 
 
@@ -118,7 +129,8 @@ def test_unrecognised_columns_are_listed_once_with_did_you_mean(tmp_path: Path) 
     write_export(tmp_path, "utf-8")
     text = (tmp_path / "factures.csv").read_text(encoding="utf-8")
     (tmp_path / "factures.csv").write_text(
-        text.replace("Reste dû", "Rest dû").replace("N° pièce;", "Commentaire;N° pièce;")
+        text.replace("Reste dû", "Rest dû")
+        .replace("N° pièce;", "Commentaire;N° pièce;")
         .replace("\nF-", "\nx;F-"),
         encoding="utf-8",
     )
@@ -141,7 +153,9 @@ def test_every_row_rejected_fails_the_command_with_one_line(tmp_path: Path) -> N
         assert result.exit_code == 3
         assert result.stdout == ""
         assert result.stderr.count("\n") == 1
-        assert result.stderr.startswith(f"relance: error: {tmp_path / 'factures.csv'}: all 1 rows were left out")
+        assert result.stderr.startswith(
+            f"relance: error: {tmp_path / 'factures.csv'}: all 1 rows were left out"
+        )
 
 
 def test_column_mapping_from_the_config(tmp_path: Path) -> None:
@@ -163,12 +177,36 @@ def test_column_mapping_from_the_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("preset", "header", "row"),
     [
-        ("sage100", "N° compte;N° pièce;Date;Échéance;Débit;Lettrage", "C1;F-1;01/03/2025;31/03/2025;120,00;"),
-        ("ebp", "N° pièce;Code client;Date;Échéance;Montant TTC;Reste dû", "F-1;C1;01/03/2025;31/03/2025;120,00;120,00"),
-        ("cegid", "Référence;Compte;Date pièce;Date échéance;Montant;Solde", "F-1;C1;01/03/2025;31/03/2025;120,00;120,00"),
-        ("pennylane", "Numéro de facture;Client;Date;Date d'échéance;Montant TTC;Reste à payer", "F-1;C1;01/03/2025;31/03/2025;120,00;120,00"),
-        ("odoo", "name,partner_id,invoice_date,invoice_date_due,amount_total_signed,amount_residual_signed,move_type,currency_id", "F-1,C1,2025-03-01,2025-03-31,120.00,120.00,out_invoice,EUR"),
-        ("dolibarr", "Réf. facture;Code client;Date facturation;Date échéance;Montant TTC;Reste à payer;Type", "F-1;C1;01/03/2025;31/03/2025;120,00;120,00;0"),
+        (
+            "sage100",
+            "N° compte;N° pièce;Date;Échéance;Débit;Lettrage",
+            "C1;F-1;01/03/2025;31/03/2025;120,00;",
+        ),
+        (
+            "ebp",
+            "N° pièce;Code client;Date;Échéance;Montant TTC;Reste dû",
+            "F-1;C1;01/03/2025;31/03/2025;120,00;120,00",
+        ),
+        (
+            "cegid",
+            "Référence;Compte;Date pièce;Date échéance;Montant;Solde",
+            "F-1;C1;01/03/2025;31/03/2025;120,00;120,00",
+        ),
+        (
+            "pennylane",
+            "Numéro de facture;Client;Date;Date d'échéance;Montant TTC;Reste à payer",
+            "F-1;C1;01/03/2025;31/03/2025;120,00;120,00",
+        ),
+        (
+            "odoo",
+            "name,partner_id,invoice_date,invoice_date_due,amount_total_signed,amount_residual_signed,move_type,currency_id",
+            "F-1,C1,2025-03-01,2025-03-31,120.00,120.00,out_invoice,EUR",
+        ),
+        (
+            "dolibarr",
+            "Réf. facture;Code client;Date facturation;Date échéance;Montant TTC;Reste à payer;Type",
+            "F-1;C1;01/03/2025;31/03/2025;120,00;120,00;0",
+        ),
     ],
 )
 def test_every_preset_reads_its_export(tmp_path: Path, preset: str, header: str, row: str) -> None:
@@ -180,7 +218,10 @@ def test_every_preset_reads_its_export(tmp_path: Path, preset: str, header: str,
     assert result.ignored_columns == ()
     invoice = result.items[0]
     assert (invoice.number, invoice.client_id, invoice.due_date, invoice.amount) == (
-        "F-1", "C1", dt.date(2025, 3, 31), Decimal("120.00"),
+        "F-1",
+        "C1",
+        dt.date(2025, 3, 31),
+        Decimal("120.00"),
     )
     assert invoice.balance(dt.date(2025, 5, 15)) == Decimal("120.00")
 
@@ -201,15 +242,22 @@ def test_balance_as_exported_with_and_without_date_de_reglement(tmp_path: Path) 
     ]
     from_bytes = read_invoices_csv(path.read_bytes())
     assert [(p.line, p.field) for p in from_bytes.problems] == [(3, "Reste dû")]
-    assert "the payment has no date: add a 'Date de règlement' column" in from_bytes.problems[0].message
+    assert (
+        "the payment has no date: add a 'Date de règlement' column"
+        in from_bytes.problems[0].message
+    )
 
 
 def test_balance_disagreeing_with_the_payments_file_names_both(tmp_path: Path) -> None:
     write_export(tmp_path, "utf-8")
-    (tmp_path / "reglements.csv").write_text("facture;date;montant\nF-001;15/03/2025;200,00\n", encoding="utf-8")
+    (tmp_path / "reglements.csv").write_text(
+        "facture;date;montant\nF-001;15/03/2025;200,00\n", encoding="utf-8"
+    )
     read = read_portfolio(
-        clients=tmp_path / "clients.csv", invoices=tmp_path / "factures.csv",
-        payments=tmp_path / "reglements.csv", export_date=dt.date(2025, 5, 15),
+        clients=tmp_path / "clients.csv",
+        invoices=tmp_path / "factures.csv",
+        payments=tmp_path / "reglements.csv",
+        export_date=dt.date(2025, 5, 15),
     )
     invoices_path, payments_path = tmp_path / "factures.csv", tmp_path / "reglements.csv"
     assert [str(p) for p in read.problems] == [
@@ -251,14 +299,28 @@ def test_credit_notes_by_negative_amount_and_by_type_column(tmp_path: Path) -> N
 
 def test_payments_on_account_are_kept_per_client(tmp_path: Path) -> None:
     write_export(tmp_path, "utf-8")
-    (tmp_path / "reglements.csv").write_text("facture;client;date;montant\n;C3;02/04/2025;75,00\n", encoding="utf-8")
+    (tmp_path / "reglements.csv").write_text(
+        "facture;client;date;montant\n;C3;02/04/2025;75,00\n", encoding="utf-8"
+    )
     (tmp_path / "factures.csv").write_text(
         "N° pièce;Code client;Date pièce;Échéance;Montant TTC\nF-1;C1;01/03/2025;31/03/2025;10,00\n",
         encoding="utf-8",
     )
-    read = read_portfolio(clients=tmp_path / "clients.csv", invoices=tmp_path / "factures.csv", payments=tmp_path / "reglements.csv")
+    read = read_portfolio(
+        clients=tmp_path / "clients.csv",
+        invoices=tmp_path / "factures.csv",
+        payments=tmp_path / "reglements.csv",
+    )
     assert read.credits_of("C3") == (
-        Credit("C3", Decimal("75.00"), "EUR", dt.date(2025, 4, 2), "acompte", str(tmp_path / "reglements.csv"), 2),
+        Credit(
+            "C3",
+            Decimal("75.00"),
+            "EUR",
+            dt.date(2025, 4, 2),
+            "acompte",
+            str(tmp_path / "reglements.csv"),
+            2,
+        ),
     )
 
 
@@ -271,11 +333,15 @@ def test_a_large_export_streams_row_by_row(tmp_path: Path) -> None:
         file.write("F5;C1;01/03/2025;31/03/2025;1,50\n")
     seen = list(iter_invoices_csv(path))
     assert len(seen) == 3001
-    assert seen[-1] == ImportProblem(str(path), 3002, None, "invoice 'F5' was already read (line 7); this row is left out")
+    assert seen[-1] == ImportProblem(
+        str(path), 3002, None, "invoice 'F5' was already read (line 7); this row is left out"
+    )
 
 
 def test_a_mapping_naming_a_missing_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text("numero;client;date;echeance;montant\n", encoding="utf-8")
-    with pytest.raises(DataImportError, match=r"f\.csv: columns\.balance = 'Solde' is not in the header"):
+    with pytest.raises(
+        DataImportError, match=r"f\.csv: columns\.balance = 'Solde' is not in the header"
+    ):
         read_invoices_csv(path, columns={"balance": "Solde"})

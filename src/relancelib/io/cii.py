@@ -49,10 +49,10 @@ _PATHS = {
     "buyer_name": _path(_BUYER + "ram:Name"),  # BT-44
     "buyer_siren": _path(_BUYER + "ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0002']"),
     "buyer_vat": _path(_BUYER + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),  # BT-48
-    "buyer_email": _path(
-        _BUYER + "ram:URIUniversalCommunication/ram:URIID[@schemeID='EM'] | "
-        + _BUYER + "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID"
-    ),  # BT-49, BT-58
+    "buyer_email": _path(_BUYER + "ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']"),
+    "buyer_contact_email": _path(
+        _BUYER + "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID"
+    ),  # BT-58
     "buyer_lines": _path(
         _ADDRESS + "ram:LineOne | " + _ADDRESS + "ram:LineTwo | " + _ADDRESS + "ram:LineThree"
     ),
@@ -79,6 +79,7 @@ def read_cii(root: Any, label: str) -> EInvoiceFields:
     for name, term in (("grand_total", "BT-112"), ("prepaid", "BT-113"),
                        ("due_amount", "BT-115"), ("rounding", "BT-114")):  # fmt: skip
         setattr(fields, name, to_decimal(p[name].first(root), label, term))
+    fields.buyer_email = fields.buyer_email or p["buyer_contact_email"].first(root)
     fields.references = p["references"].all(root)
     fields.buyer_ids = [
         *p["buyer_id"].all(root),
