@@ -199,7 +199,7 @@ def test_run_writes_each_action_and_records_it(workspace: Path) -> None:
     assert len(stored) == len(written) > 20
     assert all(name.endswith(".eml") for name in written)  # relance_1 and courtoisie e-mails
     assert f"Recorded {len(stored)} action(s)" in result.stdout
-    eml = (out / f"{DAY}_C001_relance_1.eml").read_bytes()
+    eml = named(out, f"{DAY}_C001_relance_1", ".eml").read_bytes()
     assert b"Message-ID: <rl-" in eml
     assert b"To: " in eml
     # The reference recorded is the e-mail's Message-ID.
@@ -275,7 +275,7 @@ def test_manual_channels_are_written_but_left_to_record_by_hand(workspace: Path)
     out = workspace / "appels"
     result = relance("run", "--date", DAY, "--out", out, "--manual", "phone", "-c", config)
     assert result.exit_code == 0, result.output
-    scripts = sorted(p.name for p in out.glob("*_appel.txt"))
+    scripts = sorted(p.name for p in out.glob("*_appel_rl-*.txt"))
     emails = sorted(p.name for p in out.glob("*.eml"))  # the VIP clients' own policy
     assert len(scripts) > 10
     assert f"Recorded {len(emails)} action(s)" in result.stdout
@@ -296,13 +296,12 @@ def test_run_after_a_history_writes_letters_and_call_scripts(workspace: Path) ->
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert {Path(n).suffix for n in names} == {".eml", ".txt", ".pdf"}
-    assert f"{DAY}_C009_mise_en_demeure.pdf" in names
-    assert f"{DAY}_C012_appel.txt" in names
-    assert f"{DAY}_C004_relance_1.eml" in names
-    assert (out / f"{DAY}_C005_lettre_relance.pdf").read_bytes().startswith(b"%PDF")
-    assert "FA-2026-0016" in (out / f"{DAY}_C012_appel.txt").read_text(encoding="utf-8")
+    letter = named(out, f"{DAY}_C009_mise_en_demeure", ".pdf").name
+    assert named(out, f"{DAY}_C004_relance_1", ".eml").name in names
+    assert named(out, f"{DAY}_C005_lettre_relance", ".pdf").read_bytes().startswith(b"%PDF")
+    assert "FA-2026-0016" in named(out, f"{DAY}_C012_appel", ".txt").read_text(encoding="utf-8")
     refs = {client: ref for _key, client, ref in records(workspace) if ref and not ref.startswith("simulation")}
-    assert refs["C009"] == f"{DAY}_C009_mise_en_demeure.pdf"  # a letter: its file name
+    assert refs["C009"] == letter  # a letter: its file name
     assert refs["C001"].startswith("<rl-")  # an e-mail: its Message-ID
     assert "3 letters" in result.stdout
     assert "2 call scripts" in result.stdout
@@ -406,7 +405,7 @@ def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> No
     assert "C001 Boulangerie Pâtisserie Gauthier" in table.stdout
     run = relance("run", "--date", DAY, "-c", config, "--out", workspace / "out", "--dry-run")
     assert run.exit_code == 0, run.output
-    eml = (workspace / "out" / f"{DAY}_C001_relance_1.eml").read_bytes()
+    eml = named(workspace / "out", f"{DAY}_C001_relance_1", ".dry-run.eml").read_bytes()
     parsed = email.message_from_bytes(eml, policy=email.policy.default)
     assert parsed["To"] == "Boulangerie Pâtisserie Gauthier <compta@boulangerie-gauthier.fr>"
 
@@ -593,7 +592,7 @@ def test_demo_runs_on_the_sample_portfolio(tmp_path: Path) -> None:
     names = {p.name for p in out.iterdir()}
     assert DEMO_JOURNAL in names
     assert {Path(n).suffix for n in names} >= {".eml", ".pdf", ".txt"}
-    assert f"{DAY}_C009_mise_en_demeure.pdf" in names
+    assert named(out, f"{DAY}_C009_mise_en_demeure", ".pdf").name in names
     assert f"Wrote {len(names) - 1} file(s) to {out}/" in result.stdout
     # A fresh journal every time: running the demo again gives the same day.
     again = run_entry_point("demo", "--out", out, cwd=tmp_path)
@@ -676,3 +675,11 @@ def test_an_ascii_terminal_does_not_crash_a_run(workspace: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert b"C001 Boulangerie P?tisserie Gauthier" in result.stdout
+
+
+def named(folder: Path, stem: str, suffix: str) -> Path:
+    """The one file of ``folder`` named ``<stem>_<action key><suffix>`` (issue 10: every
+    action's file name holds its key)."""
+    found = [p for p in folder.glob(f"{stem}_rl-*{suffix}") if p.name.count(".") == suffix.count(".")]
+    assert len(found) == 1, (stem, suffix, sorted(p.name for p in folder.iterdir()))
+    return found[0]

@@ -291,12 +291,15 @@ class SqliteLedger:
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
-        """Hold the journal's outbox lock (a lock file beside it, released by the system
-        if the process dies): one run carries actions out at a time, so any open claim
-        seen while holding it was left by a run that stopped."""
+        """Hold the journal's outbox lock (``flock`` on the journal's folder, released by
+        the system if the process dies): one run carries actions out at a time, so any
+        open claim seen while holding it was left by a run that stopped."""
         with self._lock:
             if self._exclusive_depth == 0:
-                handle = os.open(f"{self.path}.outbox-lock", os.O_RDWR | os.O_CREAT, 0o600)
+                # The folder of the journal, not a file of its own: no lock file is left
+                # behind, and SQLite's own locks on the journal file are never disturbed.
+                folder = os.path.dirname(os.path.abspath(self.path))
+                handle = os.open(folder, os.O_RDONLY)
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX)
                 except BaseException:

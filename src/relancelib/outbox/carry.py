@@ -1,12 +1,22 @@
-"""Carrying a plan out: render each action, write its file, then record it.
+"""Carrying a plan out: claim each action in the journal, write or send it, then confirm.
 
-The order is the protocol: an action that fails to render or to be written records nothing
-and stays due (the next run writes it); an action is recorded only once its file is on
-disk, and a file whose recording failed is removed (the next run writes it again).
+The order is the protocol ("Carrying a plan out" in the design):
+
+1. under the journal's outbox lock (one carrier at a time), claims left open by a run that
+   stopped are resolved: a file on disk with the claimed bytes is confirmed, a missing one
+   released (the action stays due), an idempotent sender delivers again, an SMTP send is
+   reported :class:`~relancelib.outbox.Uncertain`;
+2. each action is rendered, claimed with its Message-ID or file name, written or sent, then
+   confirmed (recorded); a failure releases the claim, and the action stays due.
+
+A message on disk or sent is a recorded message, and a record is a message on disk or sent.
+No run deletes a file it did not write.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -14,17 +24,32 @@ from typing import TYPE_CHECKING
 
 from relancelib.engine import Action, PolicyLike
 from relancelib.errors import RelanceError
-from relancelib.journal import Journal
+from relancelib.journal import Claim, ClaimStatus, Journal, LedgerJournal
 from relancelib.model import Client, Creditor
-from relancelib.outbox.files import file_name, write_atomically
-from relancelib.outbox.payload import render_payload
-from relancelib.outbox.results import CarryOutResult, NotWritten, Outcome, Written, describe_error
+from relancelib.outbox.files import digest_of, file_name, write_atomically
+from relancelib.outbox.payload import Payload, render_payload
+from relancelib.outbox.results import (
+    CarryOutResult,
+    NotWritten,
+    Outcome,
+    Resolved,
+    Uncertain,
+    Written,
+    describe_error,
+)
+from relancelib.outbox.senders import (
+    DeliveryError,
+    FileSender,
+    Sender,
+    UncertainDelivery,
+    split_target,
+)
 from relancelib.policy import Channel, ReminderPolicy
 
 if TYPE_CHECKING:
     from relancelib.rendering import TemplatesLike
 
-__all__ = ["carry_out"]
+__all__ = ["carry_out", "resolve_claims"]
 
 
 def carry_out(
@@ -37,66 +62,158 @@ def carry_out(
     templates: TemplatesLike = None,
     manual: Iterable[Channel] = (),
     progress: Callable[[Outcome], None] | None = None,
+    email: Sender | None = None,
 ) -> CarryOutResult:
-    """Render each action, write its file into the folder ``out``, then record it in
-    ``journal``; return what happened to each action, in order.
+    """Claim, write or send, then confirm each action; return what happened to each, in order.
 
-    ``journal=None`` is a dry run: the files are written, nothing is recorded.  Actions of
-    the ``manual`` channels are written but not recorded (a person records them once done,
-    e.g. a call once made).  ``policy`` gives each client's holiday calendar (letter
+    ``journal=None`` is a dry run: the files are written with ``.dry-run`` in their names,
+    nothing is sent nor recorded.  Actions of the ``manual`` channels are written but not
+    claimed nor recorded (a person records them once done, e.g. a call once made).
+    ``email`` sends e-mails (an :class:`~relancelib.outbox.SmtpSender`); without it they are
+    written as .eml files.  ``policy`` gives each client's holiday calendar (letter
     deadlines), ``templates`` overrides built-in templates as in
-    :func:`~relancelib.rendering.render`.  ``progress`` is called with each action's
-    outcome as soon as it is known.  When the journal says another run recorded the action
-    meanwhile, the file just written is removed.  A journal that fails to record raises
-    (after removing the file it could not record).
+    :func:`~relancelib.rendering.render`.  ``progress`` is called with each action's outcome
+    as soon as it is known.  A journal that fails raises, leaving the claim for the next run.
     """
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     by_hand = frozenset(manual)
     resolve = policy if not isinstance(policy, ReminderPolicy) else (lambda _client: policy)
-    outcomes: list[Outcome] = []
-    for action in actions:
-        outcome = _carry_one(
-            action,
-            creditor,
-            folder,
-            None if action.channel in by_hand else journal,
-            policy=resolve,
-            templates=templates,
-        )
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
-    return CarryOutResult(folder, tuple(outcomes), dry_run=journal is None)
-
-
-def _carry_one(
-    action: Action,
-    creditor: Creditor,
-    folder: Path,
-    journal: Journal | None,
-    *,
-    policy: Callable[[Client], ReminderPolicy],
-    templates: TemplatesLike,
-) -> Outcome:
-    """Render, write, record one action (``journal=None``: write only)."""
-    try:
-        calendar = policy(action.client).holidays
-        payload = render_payload(action, creditor, templates=templates, calendar=calendar)
-        path = folder / file_name(action)
-        write_atomically(path, payload.data)
-    except (RelanceError, OSError) as exc:
-        return NotWritten(action, describe_error(exc))
-    reference = payload.message_id or path.name
+    carrier = _Carrier(creditor, folder, resolve, templates, email)
     if journal is None:
-        return Written(action, path, reference, recorded=False)
+        outcomes = carrier.each(actions, progress, lambda a: carrier.write_only(a, dry_run=True))
+        return CarryOutResult(folder, outcomes, dry_run=True)
+    if not isinstance(journal, LedgerJournal):
+        raise RelanceError(
+            f"{type(journal).__name__} cannot claim actions: carry a plan out with a "
+            "MemoryJournal or an SqliteJournal"
+        )
+    with journal.exclusive():
+        resolved, uncertain = resolve_claims(journal, email=email)
+        outcomes = carrier.each(
+            actions,
+            progress,
+            lambda a: carrier.write_only(a) if a.channel in by_hand else carrier.carry(a, journal),
+        )
+    uncertain += tuple(o for o in outcomes if isinstance(o, Uncertain))
+    return CarryOutResult(folder, outcomes, dry_run=False, resolved=resolved, uncertain=uncertain)
+
+
+def resolve_claims(
+    journal: LedgerJournal, *, email: Sender | None = None
+) -> tuple[tuple[Resolved, ...], tuple[Uncertain, ...]]:
+    """Resolve the claims left open by runs that stopped (call it holding
+    ``journal.exclusive()``): what was resolved, and what stays uncertain."""
+    resolved: list[Resolved] = []
+    uncertain: list[Uncertain] = []
+    files = FileSender()
+    for claim in journal.claims():
+        via, path = split_target(claim.target)
+        if via == "file":
+            if files.check(claim):
+                journal.confirm(claim.key)
+                resolved.append(Resolved(claim, "confirmed"))
+            else:
+                journal.release(claim.key, "no file on disk after a stopped run")
+                resolved.append(Resolved(claim, "released"))
+        elif email is not None and email.idempotent and email.via == via:
+            resolved.append(_resend(journal, claim, email, path))
+        else:
+            uncertain.append(
+                Uncertain(claim, "a run stopped while sending it: it may or may not have left")
+            )
+    return tuple(resolved), tuple(uncertain)
+
+
+def _resend(journal: LedgerJournal, claim: Claim, sender: Sender, path: Path) -> Resolved:
+    """Deliver an idempotent sender's claimed message again, from its copy, and confirm."""
     try:
-        recorded = journal.record(action, on=action.on, reference=reference)
-    except BaseException:
-        # Not recorded, so not written either: the next run writes it again.
-        path.unlink(missing_ok=True)
-        raise
-    if not recorded:
-        path.unlink(missing_ok=True)
-        return NotWritten(action, "already recorded by another run (file removed)", stays_due=False)
-    return Written(action, path, reference, recorded=True)
+        data = path.read_bytes()
+    except OSError:
+        journal.release(claim.key, "its copy is missing: not sent")
+        return Resolved(claim, "released")
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
+    recipients = tuple(a.addr_spec for a in getattr(headers["To"], "addresses", ()))
+    sender.deliver(Payload(data, claim.record.reference, recipients), path, recipients)
+    journal.confirm(claim.key)
+    return Resolved(claim, "resent")
+
+
+class _Carrier:
+    """Renders and carries out one action at a time (the state shared by a run)."""
+
+    def __init__(
+        self,
+        creditor: Creditor,
+        folder: Path,
+        policy: Callable[[Client], ReminderPolicy],
+        templates: TemplatesLike,
+        email: Sender | None,
+    ) -> None:
+        self.creditor, self.folder, self.policy = creditor, folder, policy
+        self.templates, self.email = templates, email
+        self.files = FileSender()
+
+    def each(
+        self,
+        actions: Sequence[Action],
+        progress: Callable[[Outcome], None] | None,
+        carry: Callable[[Action], Outcome],
+    ) -> tuple[Outcome, ...]:
+        outcomes = []
+        for action in actions:
+            outcome = carry(action)
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return tuple(outcomes)
+
+    def render(self, action: Action) -> Payload:
+        calendar = self.policy(action.client).holidays
+        return render_payload(action, self.creditor, templates=self.templates, calendar=calendar)
+
+    def write_only(self, action: Action, *, dry_run: bool = False) -> Outcome:
+        """Write the file, claim and record nothing (a dry run, a manual channel)."""
+        try:
+            payload = self.render(action)
+            path = self.folder / file_name(action, dry_run=dry_run)
+            write_atomically(path, payload.data)
+        except (RelanceError, OSError) as exc:
+            return NotWritten(action, describe_error(exc))
+        return Written(action, path, payload.message_id or path.name, recorded=False)
+
+    def carry(self, action: Action, journal: LedgerJournal) -> Outcome:
+        """Claim, write or send, confirm."""
+        try:
+            payload = self.render(action)
+        except (RelanceError, OSError) as exc:
+            return NotWritten(action, describe_error(exc))
+        sender: Sender = self.files
+        if action.channel is Channel.EMAIL and self.email is not None:
+            sender = self.email
+        path = self.folder / file_name(action)
+        reference = payload.message_id or path.name
+        status = journal.claim(
+            action,
+            reference=reference,
+            target=f"{sender.via}:{path.absolute()}",
+            digest=digest_of(payload.data),
+        )
+        if status is ClaimStatus.RECORDED:
+            return NotWritten(action, "already recorded by another run", stays_due=False)
+        if status is ClaimStatus.PENDING:
+            claim = next(c for c in journal.claims() if c.key == action.key)
+            return Uncertain(
+                claim, "an earlier claim is still open: check it, then confirm or cancel"
+            )
+        try:
+            sender.deliver(payload, path, payload.recipients)
+        except UncertainDelivery as exc:
+            claim = next(c for c in journal.claims() if c.key == action.key)
+            return Uncertain(claim, describe_error(exc))
+        except (DeliveryError, RelanceError, OSError) as exc:
+            reason = describe_error(exc)
+            journal.release(action.key, reason)
+            return NotWritten(action, reason)
+        journal.confirm(action.key)
+        return Written(action, path, reference, recorded=True, via=sender.via)

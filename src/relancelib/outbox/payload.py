@@ -19,10 +19,12 @@ __all__ = ["Payload", "render_payload"]
 
 @attrs.frozen
 class Payload:
-    """A rendered message ready to leave: its bytes, and the Message-ID of an e-mail."""
+    """A rendered message ready to leave: its bytes, and the Message-ID and recipients of
+    an e-mail."""
 
     data: bytes
     message_id: str | None = None
+    recipients: tuple[str, ...] = ()
 
 
 def render_payload(
@@ -37,7 +39,7 @@ def render_payload(
     message = render(action, creditor, templates=templates, calendar=calendar)
     channel = action.channel
     if channel is Channel.EMAIL:
-        return Payload(message.to_email().as_bytes(), message.message_id)
+        return Payload(message.to_email().as_bytes(), message.message_id, (message.recipient,))
     if channel.is_postal:
         return Payload(message.to_pdf())
     return Payload(message.text.encode("utf-8"))

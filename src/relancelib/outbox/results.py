@@ -9,8 +9,18 @@ from typing import TypeAlias
 import attrs
 
 from relancelib.engine import Action
+from relancelib.journal import Claim
 
-__all__ = ["CarryOutResult", "NotWritten", "Outcome", "Written", "describe_error", "one_line"]
+__all__ = [
+    "CarryOutResult",
+    "NotWritten",
+    "Outcome",
+    "Resolved",
+    "Uncertain",
+    "Written",
+    "describe_error",
+    "one_line",
+]
 
 
 @attrs.frozen
@@ -23,6 +33,8 @@ class Written:
     #: What the journal records as proof: the e-mail's Message-ID, else the file name.
     reference: str
     recorded: bool
+    #: How it left: ``file`` (written into the folder) or ``smtp`` (sent, its copy kept).
+    via: str = attrs.field(default="file", kw_only=True)
 
 
 @attrs.frozen
@@ -35,8 +47,34 @@ class NotWritten:
     stays_due: bool = True
 
 
+@attrs.frozen
+class Uncertain:
+    """A claimed message that may or may not have left (an SMTP connection dropped after
+    its data was sent, or an earlier run stopped in the middle of sending it): nothing is
+    sent again until a person checks, then runs ``relance claim confirm KEY`` (it was
+    received) or ``relance claim cancel KEY`` (it was not: the next run sends it)."""
+
+    claim: Claim
+    reason: str
+
+    @property
+    def key(self) -> str:
+        """The action's key."""
+        return self.claim.key
+
+
+@attrs.frozen
+class Resolved:
+    """A claim left open by an earlier run, resolved at the start of this one:
+    ``confirmed`` (its file is on disk: recorded), ``released`` (no file: it stays due),
+    ``resent`` (delivered again with the same name or Message-ID, then recorded)."""
+
+    claim: Claim
+    outcome: str
+
+
 #: What happened to one action.
-Outcome: TypeAlias = Written | NotWritten
+Outcome: TypeAlias = Written | NotWritten | Uncertain
 
 
 @attrs.frozen
@@ -47,6 +85,11 @@ class CarryOutResult:
     out: Path
     outcomes: tuple[Outcome, ...]
     dry_run: bool
+    #: Claims left open by earlier runs and what this run made of them.
+    resolved: tuple[Resolved, ...] = attrs.field(default=(), kw_only=True)
+    #: Open claims nobody can settle automatically (an SMTP send interrupted), earlier
+    #: runs' and this run's: a person confirms or cancels each.
+    uncertain: tuple[Uncertain, ...] = attrs.field(default=(), kw_only=True)
 
     @property
     def written(self) -> tuple[Written, ...]:
