@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 
 from relancelib import law
+from relancelib.config.smtp import SmtpSettings
 from relancelib.io.rejections import DEFAULT_MAX_REJECTED
 from relancelib.model import Creditor
 from relancelib.policy import ReminderPolicy, SegmentPolicies
@@ -64,6 +65,8 @@ class Config:
     templates: Path | None = None
     rates: law.Rates | None = None
     path: Path | None = None
+    #: The SMTP server e-mails are sent through (``[smtp]``), if any.
+    smtp: SmtpSettings | None = attrs.field(default=None, kw_only=True)
 
     @property
     def default_policy(self) -> ReminderPolicy:

@@ -21,6 +21,7 @@ from relancelib import law
 from relancelib.checks import check_bool, check_decimal, check_integer, check_text
 from relancelib.config.model import DEFAULT_JOURNAL, Config, Sources
 from relancelib.config.positions import KeyPath, dotted, key_lines
+from relancelib.config.smtp import read_smtp
 from relancelib.config.sources import _SOURCE_KEYS as _SOURCE_KEYS
 from relancelib.config.sources import read_sources
 from relancelib.errors import ConfigError, RelanceError
@@ -38,7 +39,7 @@ PRESETS: Mapping[str, Callable[..., ReminderPolicy]] = MappingProxyType(
 _NOTHING: Any = object()
 
 # The keys of each table (docs/config.md documents each; a test checks it).
-_TOP_KEYS = ("creditor", "journal", "law", "policies", "policy", "sources", "templates")
+_TOP_KEYS = ("creditor", "journal", "law", "policies", "policy", "smtp", "sources", "templates")
 _CREDITOR_KEYS = (
     "address", "bic", "email", "iban", "name", "payment_link", "phone", "signatory", "siren",
 )  # fmt: skip
@@ -179,6 +180,7 @@ class Reader:
         templates = self.path(("templates",), data["templates"]) if "templates" in data else None
         sources = self.sources(data.get("sources", {}))
         rates = self.read_law(data["law"]) if "law" in data else None
+        smtp = read_smtp(self, data["smtp"]) if "smtp" in data else None
         return Config(
             creditor,
             SegmentPolicies(default, segments),
@@ -186,6 +188,7 @@ class Reader:
             sources,
             templates,
             rates,
+            smtp=smtp,
         )
 
     def creditor(self, value: Any) -> Creditor:
