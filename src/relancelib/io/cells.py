@@ -48,6 +48,10 @@ def parse_amount(text: str) -> Decimal:
     return parsing.parse_amount(text, error=DataImportError)
 
 
+#: The first characters of a cell :func:`unneutralise_formula` may change.
+_TRIGGERS = frozenset("'=+-@\t\r")
+
+
 @functools.lru_cache(maxsize=4096)
 def _cached_date(text: str) -> dt.date:
     """:func:`relancelib.parsing.parse_date`, remembered: an export repeats its dates."""
@@ -116,7 +120,13 @@ class Row:
         cell = self.raw.cells.get(field)
         if cell is None:
             return None
-        value = plain_value(cell[1])
+        value = cell[1]
+        if type(value) is str:  # a CSV cell: the common case, kept short
+            text = value.strip()
+            if not text:
+                return None
+            return unneutralise_formula(text) if text[0] in _TRIGGERS else text
+        value = plain_value(value)
         if is_missing(value):
             return None
         if isinstance(value, str):
