@@ -9,8 +9,11 @@ from typing import Any
 import click
 
 from relancelib import __version__
+from relancelib.cli.claim import claim_group
 from relancelib.cli.demo import demo_command
+from relancelib.cli.evidence import evidence_command
 from relancelib.cli.exits import ERROR_CODES, ExitCode, Failure
+from relancelib.cli.forget import forget_command
 from relancelib.cli.history import history_command
 from relancelib.cli.init import init_command
 from relancelib.cli.options import debug_option
@@ -18,7 +21,8 @@ from relancelib.cli.output import error
 from relancelib.cli.plan import plan_command
 from relancelib.cli.record import record_command
 from relancelib.cli.report import report_command
-from relancelib.cli.run import run_command
+from relancelib.cli.run import run_command, send_command
+from relancelib.cli.verify import verify_command
 from relancelib.outbox.results import describe_error, one_line
 
 __all__ = ["cli", "main"]
@@ -69,7 +73,12 @@ def cli() -> None:
 for _command in (
     plan_command,
     run_command,
+    send_command,
     record_command,
+    claim_group,
+    verify_command,
+    evidence_command,
+    forget_command,
     history_command,
     report_command,
     init_command,

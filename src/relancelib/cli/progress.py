@@ -14,7 +14,7 @@ from relancelib.config import Config
 from relancelib.engine import Action, PolicyLike
 from relancelib.journal import Journal
 from relancelib.model import Creditor
-from relancelib.outbox import CarryOutResult, NotWritten, Written
+from relancelib.outbox import CarryOutResult, NotWritten, Sender, Written
 from relancelib.policy import Channel
 
 __all__ = ["PROGRESS_FROM", "carry_out", "write_messages"]
@@ -33,6 +33,7 @@ def write_messages(
     config: Config | None = None,
     manual: Iterable[Channel] = (),
     screen: Console | None = None,
+    email: Sender | None = None,
 ) -> CarryOutResult:
     """:func:`relancelib.outbox.carry_out`, with a progress bar on ``screen`` when it is a
     terminal and there are many actions; the templates are the config's."""
@@ -56,6 +57,7 @@ def write_messages(
             templates=None if config is None else config.templates,
             manual=manual,
             progress=lambda _outcome: bar.advance(task),
+            email=email,
         )
 
 

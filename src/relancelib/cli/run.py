@@ -1,4 +1,5 @@
-"""``relance run``: write the day's messages into a folder and record them in the journal."""
+"""``relance run`` and ``relance send``: carry the day's actions out — claim each in the
+journal, write it into a folder or send it, then confirm it."""
 
 from __future__ import annotations
 
@@ -6,38 +7,62 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from rich.console import Console
 
 from relancelib.cli.exits import ExitCode, strict_exit
 from relancelib.cli.loading import open_journal, plan_day, read_config
 from relancelib.cli.options import config_option, date_option, debug_option, strict_option, today
-from relancelib.cli.output import console, print_problems, print_summary
+from relancelib.cli.output import console, print_problems, print_summary, warn
 from relancelib.cli.progress import write_messages
+from relancelib.cli.send import smtp_sender
 from relancelib.config import load_portfolio
+from relancelib.outbox import CarryOutResult, SmtpSender
 from relancelib.policy import Channel
 
-__all__ = ["run_command"]
+__all__ = ["run_command", "send_command"]
+
+
+def _options(function: click.decorators.FC) -> click.decorators.FC:
+    for option in reversed(
+        (
+            date_option,
+            click.option(
+                "--out",
+                "-o",
+                type=click.Path(file_okay=False, path_type=Path),
+                required=True,
+                help="The folder the messages are written to (created if needed).",
+            ),
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Write the files (named *.dry-run.*) but send and record nothing.",
+            ),
+            click.option(
+                "--manual",
+                multiple=True,
+                type=click.Choice([channel.value for channel in Channel]),
+                help="Write the actions of this channel but leave them to 'relance record' "
+                "once done (e.g. --manual phone: each call is recorded when it was made). "
+                "Repeatable.",
+            ),
+            config_option,
+            strict_option,
+            debug_option,
+        )
+    ):
+        function = option(function)
+    return function
 
 
 @click.command("run")
-@date_option
+@_options
 @click.option(
-    "--out",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="The folder the messages are written to (created if needed).",
+    "--send",
+    is_flag=True,
+    help="Send the e-mails through the [smtp] server of the config (a copy of each is kept "
+    "in the folder); without it they are written as .eml files.",
 )
-@click.option("--dry-run", is_flag=True, help="Write the files but record nothing in the journal.")
-@click.option(
-    "--manual",
-    multiple=True,
-    type=click.Choice([channel.value for channel in Channel]),
-    help="Write the actions of this channel but leave them to 'relance record' once done "
-    "(e.g. --manual phone: each call is recorded when it was made). Repeatable.",
-)
-@config_option
-@strict_option
-@debug_option
 def run_command(
     day: dt.date | None,
     out: Path,
@@ -45,34 +70,91 @@ def run_command(
     manual: tuple[str, ...],
     config_path: Path | None,
     strict: bool,
+    send: bool,
 ) -> None:
-    """Write every due action into a folder and record it in the journal.
+    """Carry out every due action: claim it in the journal, write it into a folder (or send
+    it, with --send), then record it.
 
-    E-mails are .eml files (send them with your mail tool), letters .pdf files, calls and
-    SMS .txt scripts.  Each action is rendered, written, then recorded (with its
-    Message-ID or file name as reference); running twice the same day writes nothing new.
+    E-mails are .eml files (or sent, with --send), letters .pdf files, calls and SMS .txt
+    scripts.  Running twice the same day writes nothing new; a run that was killed is
+    finished by the next one (docs/reliability.md).
     """
+    _carry(day, out, dry_run, manual, config_path, strict, send)
+
+
+@click.command("send")
+@_options
+def send_command(
+    day: dt.date | None,
+    out: Path,
+    dry_run: bool,
+    manual: tuple[str, ...],
+    config_path: Path | None,
+    strict: bool,
+) -> None:
+    """``relance run --send``: send the due e-mails through the [smtp] server, write the
+    other messages into the folder, record each once done."""
+    _carry(day, out, dry_run, manual, config_path, strict, True)
+
+
+def _carry(
+    day: dt.date | None,
+    out: Path,
+    dry_run: bool,
+    manual: tuple[str, ...],
+    config_path: Path | None,
+    strict: bool,
+    send: bool,
+) -> None:
     config = read_config(config_path)
     portfolio = load_portfolio(config)
     as_of = today(day)
     err = console(stderr=True)
     if dry_run:
-        # Reads the journal if there is one, never creates nor writes it.
+        # Reads the journal if there is one, never creates nor writes it; never sends.
         day_plan = plan_day(config, portfolio, as_of)
         result = write_messages(
             day_plan.actions, config.creditor, out, None, policy=config.policy, config=config,
             screen=err,
         )  # fmt: skip
     else:
-        with open_journal(config) as journal:
-            day_plan = plan_day(config, portfolio, as_of, journal)
-            result = write_messages(
-                day_plan.actions, config.creditor, out, journal, policy=config.policy,
-                config=config, screen=err, manual=[Channel(value) for value in manual],
-            )  # fmt: skip
+        sender: SmtpSender | None = smtp_sender(config) if send else None
+        try:
+            with open_journal(config) as journal, journal.exclusive():
+                day_plan = plan_day(config, portfolio, as_of, journal)
+                result = write_messages(
+                    day_plan.actions, config.creditor, out, journal, policy=config.policy,
+                    config=config, screen=err, manual=[Channel(value) for value in manual],
+                    email=sender,
+                )  # fmt: skip
+        finally:
+            if sender is not None:
+                sender.close()
     print_summary(console(), result)
+    _print_claims(err, result)
     print_problems(err, day_plan.problems, "Problems in the plan:")
     print_problems(err, portfolio.problems, "Rows that could not be imported:")
     if result.still_due:
         raise click.exceptions.Exit(ExitCode.RENDER)
+    if result.uncertain:
+        raise click.exceptions.Exit(ExitCode.PROBLEMS)
     strict_exit(strict, day_plan, portfolio)
+
+
+def _print_claims(err: Console, result: CarryOutResult) -> None:
+    """What the run made of earlier runs' claims, and what a person must check."""
+    for resolved in result.resolved:
+        claim = resolved.claim
+        err.print(
+            f"an earlier run stopped while carrying out {claim.key} ({claim.record.client_id}, "
+            f"{claim.record.step}): {resolved.outcome}"
+        )
+    for uncertain in result.uncertain:
+        claim = uncertain.claim
+        warn(
+            err,
+            f"uncertain — check and confirm or cancel: {claim.key} ({claim.record.client_id}, "
+            f"{claim.record.step}, {claim.record.reference}): {uncertain.reason}. Once checked: "
+            f"relance claim confirm {claim.key} (it was received) or relance claim cancel "
+            f"{claim.key} (it was not: the next run sends it)",
+        )
