@@ -95,7 +95,8 @@ def carry_out(
             progress,
             lambda a: carrier.write_only(a) if a.channel in by_hand else carrier.carry(a, journal),
         )
-    uncertain += tuple(o for o in outcomes if isinstance(o, Uncertain))
+    known = {u.key for u in uncertain}
+    uncertain += tuple(o for o in outcomes if isinstance(o, Uncertain) and o.key not in known)
     return CarryOutResult(folder, outcomes, dry_run=False, resolved=resolved, uncertain=uncertain)
 
 
