@@ -170,7 +170,8 @@ def test_a_5xx_is_a_permanent_failure_said_per_action_and_left_due(
     journal = MemoryJournal()
     result = carry(sample, actions, tmp_path / "out", journal, sender(port))
     first, second = result.outcomes
-    assert isinstance(first, NotWritten) and first.stays_due
+    assert isinstance(first, NotWritten)
+    assert first.stays_due
     assert (
         first.reason
         == f"550 {envelope_address(actions[0].client.email or '')} refused: 5.1.1 mailbox unknown"
@@ -198,9 +199,11 @@ def test_retries_run_out_after_4xx_and_the_action_stays_due(
         sender(port, retries=2, sleep=waits.append),
     )
     (outcome,) = result.outcomes
-    assert isinstance(outcome, NotWritten) and outcome.reason == "451 message refused: busy"
+    assert isinstance(outcome, NotWritten)
+    assert outcome.reason == "451 message refused: busy"
     assert waits == [0.01, 0.02]  # backoff doubles
-    assert journal.records() == () and journal.claims() == ()
+    assert journal.records() == ()
+    assert journal.claims() == ()
     assert handler.log == []
 
 
@@ -235,8 +238,10 @@ def test_a_server_that_never_answers_times_out_and_nothing_is_recorded(
         smtp = sender(silent.getsockname()[1], retries=0, timeout=0.3)
         result = carry(sample, emails(day)[:1], tmp_path / "out", journal, smtp)
     (outcome,) = result.outcomes
-    assert isinstance(outcome, NotWritten) and "timed out" in outcome.reason
-    assert journal.records() == () and journal.claims() == ()
+    assert isinstance(outcome, NotWritten)
+    assert "timed out" in outcome.reason
+    assert journal.records() == ()
+    assert journal.claims() == ()
 
 
 def test_a_connection_dropped_after_the_data_is_uncertain_until_a_person_settles_it(
