@@ -9,7 +9,7 @@ from relancelib.display import action_html, plan_html, records_html
 from relancelib.engine import plan
 from relancelib.formatting import format_amount
 from relancelib.journal import MemoryJournal, Record
-from relancelib.model import Client, Invoice
+from relancelib.model import Address, Client, Invoice
 from relancelib.policy import Channel, ReminderPolicy, Step
 
 AS_OF = dt.date(2025, 4, 1)
@@ -45,7 +45,9 @@ def test_plan_html_escapes_names_and_shows_french_amounts() -> None:
     assert "<td>relance_1</td><td>e-mail</td>" in html
     assert "<td>courtoisie</td>" in html
     assert "Problèmes (1) :" in html
-    assert "<strong>erreur</strong> — F-004 : client &#x27;C9&#x27; is not among the clients" in html
+    assert (
+        "<strong>erreur</strong> — F-004 : client &#x27;C9&#x27; is not among the clients" in html
+    )
 
 
 def test_plan_html_of_an_empty_plan() -> None:
@@ -59,21 +61,35 @@ def test_action_html_lists_items_penalties_and_indemnity() -> None:
     policy = ReminderPolicy(
         "formal", (Step("mise_en_demeure", 45, Channel.REGISTERED_LETTER, include_penalties=True),)
     )
-    invoice = Invoice("F-001", "C1", dt.date(2025, 1, 15), dt.date(2025, 2, 14), Decimal("1200.00"),
-                      sent_on=dt.date(2025, 1, 15))
-    (action,) = plan([invoice], [Client("C1", "<b>x</b>", email="a@x.fr")], policy, AS_OF).actions
+    invoice = Invoice(
+        "F-001",
+        "C1",
+        dt.date(2025, 1, 15),
+        dt.date(2025, 2, 14),
+        Decimal("1200.00"),
+        sent_on=dt.date(2025, 1, 15),
+    )
+    (action,) = plan(
+        [invoice],
+        [Client("C1", "<b>x</b>", email="a@x.fr", address=Address(("1 rue",), "69002", "Lyon"))],
+        policy,
+        AS_OF,
+    ).actions
     (item,) = action.items
     assert item.penalties is not None
     html = action_html(action)
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
     assert "mise_en_demeure par lettre recommandée AR, le 1er avril 2025" in html
-    assert "<td>F-001</td><td>14/02/2025</td><td style=\"text-align:right\">46</td>" in html
+    assert '<td>F-001</td><td>14/02/2025</td><td style="text-align:right">46</td>' in html
     assert f"1{NNBSP}200,00{NBSP}€" in html
     assert format_amount(item.penalties.amount) in html
     assert f"40,00{NBSP}€" in html
     claimed = format_amount(Decimal("1240.00") + item.penalties.amount)
-    assert f"Total dû : 1{NNBSP}200,00{NBSP}€ — réclamé avec pénalités et indemnités : {claimed}" in html
+    assert (
+        f"Total dû : 1{NNBSP}200,00{NBSP}€ — réclamé avec pénalités et indemnités : {claimed}"
+        in html
+    )
 
 
 def test_records_html_escapes_references() -> None:
@@ -85,7 +101,10 @@ def test_records_html_escapes_references() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<td>01/04/2025</td><td>C1</td><td>e-mail</td>" in html
     assert "F-&lt;2&gt; : relance_1<br>F-001 : relance_1" in html
-    assert records_html([]) == '<div class="relancelib-journal"><p>Aucune relance enregistrée.</p></div>'
+    assert (
+        records_html([])
+        == '<div class="relancelib-journal"><p>Aucune relance enregistrée.</p></div>'
+    )
     record = Record("k", "C<3>", (("F-9", "appel"),), AS_OF, Channel.PHONE)
     assert "<td>C&lt;3&gt;</td><td>téléphone</td>" in records_html([record])
 

@@ -10,6 +10,7 @@ import pytest
 
 from factories import make_invoice
 from relancelib import (
+    Address,
     Channel,
     Client,
     InvalidFieldError,
@@ -365,18 +366,44 @@ def test_client_given_twice_with_different_data_is_reported(
     assert result.problems[0].message == "client 'C001' is given twice with different data"
 
 
-def test_missing_e_mail_for_an_e_mail_step_is_a_warning_not_a_channel_switch(
+def test_an_unreachable_client_is_an_error_naming_what_is_missing(
     policy: ReminderPolicy,
 ) -> None:
     client = Client("C001", "Sans Courriel")
     result = plan([make_invoice()], [client], policy, D(2025, 4, 1))
-    assert result.actions[0].channel is Channel.EMAIL
+    assert result.actions == ()
+    assert [(p.severity, p.message) for p in result.problems] == [
+        (
+            Severity.ERROR,
+            "client 'C001' cannot be reached for step relance_1: no e-mail address nor postal "
+            "address; give one or change the policy",
+        ),
+    ]
+
+
+def test_a_missing_e_mail_falls_back_to_a_letter_with_a_warning(policy: ReminderPolicy) -> None:
+    client = Client("C001", "Sans Courriel", address=Address(("1 rue",), "69002", "Lyon"))
+    result = plan([make_invoice()], [client], policy, D(2025, 4, 1))
+    (action,) = result.actions
+    assert action.channel is Channel.LETTER
+    assert action.step.channel is Channel.EMAIL
+    assert action.is_fallback
     assert [(p.severity, p.message) for p in result.problems] == [
         (
             Severity.WARNING,
-            "client 'C001' has no e-mail address for step relance_1 (email); give one or change the policy",
+            "client 'C001' has no e-mail address: step relance_1 goes by letter instead of "
+            "email (fallback)",
         ),
     ]
+
+
+def test_a_call_falls_back_to_an_e_mail_then_a_letter() -> None:
+    step = ReminderPolicy.french_default().step("appel")
+    address = Address(("1 rue",), "69002", "Lyon")
+    assert step.channel_for(Client("C", "x", phone="0478000001")) is Channel.PHONE
+    assert step.channel_for(Client("C", "x", email="a@x.fr", address=address)) is Channel.EMAIL
+    assert step.channel_for(Client("C", "x", address=address)) is Channel.LETTER
+    assert step.channel_for(Client("C", "x")) is None
 
 
 def test_payment_terms_over_the_legal_cap_are_a_warning(

@@ -368,7 +368,7 @@ def test_conflicting_clients_and_unknown_journal_steps_leave_invoices_out() -> N
 def test_a_policy_per_client_segment() -> None:
     # VIP clients get a gentler policy: one call 10 days after the due date, nothing before.
     vip = ReminderPolicy("vip", [Step("appel_vip", 10, Channel.PHONE)], min_gap_days=7)
-    cherished = attrs.evolve(DURAND, segment="vip")
+    cherished = attrs.evolve(DURAND, segment="vip", phone="06 12 34 56 78")
 
     def choose(client: Client) -> ReminderPolicy:
         return vip if client.segment == "vip" else FRENCH
@@ -414,14 +414,14 @@ def test_a_consumer_gets_the_same_calendar_without_indemnity_nor_penalties_befor
         D(2025, 5, 30),
         D(2025, 6, 16),
     ]
-    # No telephone number: the call is still planned (never switched to another channel)
-    # and reported.
+    # No telephone number: the call falls back to an e-mail (french_default), reported.
     call = plans[D(2025, 5, 9)]
-    assert call.actions[0].channel is Channel.PHONE
+    assert call.actions[0].channel is Channel.EMAIL
+    assert call.actions[0].step.channel is Channel.PHONE
     assert [(p.invoice_number, p.severity) for p in call.problems] == [
         ("F-2025-042", Severity.WARNING)
     ]
-    assert "telephone" in call.problems[0].message
+    assert "telephone number: step appel goes by email instead of phone" in call.problems[0].message
     # Code civil 1231-6: a consumer owes legal interest from the formal notice on, and no
     # recovery indemnity (D441-5 is for business debtors): nothing more is claimed yet.
     (item,) = plans[D(2025, 6, 16)].actions[0].items

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -503,7 +504,7 @@ def test_contractual_rate_above_the_floor_applies_to_every_day() -> None:
 
 def test_contractual_rate_floor_needs_a_known_legal_rate() -> None:
     # Due in 2021: the legal rate table starts in 2022, the floor cannot be checked.
-    with pytest.raises(RateUnknownError, match="2021-06-30"):
+    with pytest.raises(RateUnknownError, match="2021-07-01"):
         late_penalties(D("1000.00"), date(2021, 6, 30), date(2022, 1, 31), rate=D("20"))
 
 
@@ -640,10 +641,12 @@ def test_prescription_date() -> None:
     business = Client("B1", "Boulangerie Martin")
     consumer = Client("B1", "Jeanne Lefèvre", kind=ClientKind.CONSUMER)
     assert prescription_date(_invoice(date(2025, 3, 15)), business) == date(2030, 3, 15)
-    assert prescription_date(_invoice(date(2025, 3, 15)), consumer) == date(2027, 3, 15)
+    # A consumer's: 2 years from the delivery date, else the issue date (due date - 30 days).
+    assert prescription_date(_invoice(date(2025, 3, 15)), consumer) == date(2027, 2, 13)
+    delivered = attrs.evolve(_invoice(date(2025, 3, 15)), delivered_on=date(2024, 2, 29))
+    assert prescription_date(delivered, consumer) == date(2026, 2, 28)
     # 29 February → 28 February.
     assert prescription_date(_invoice(date(2024, 2, 29)), business) == date(2029, 2, 28)
-    assert prescription_date(_invoice(date(2024, 2, 29)), consumer) == date(2026, 2, 28)
     with pytest.raises(InvalidFieldError, match="client"):
         prescription_date(_invoice(date(2025, 3, 15), "OTHER"), business)
 
@@ -789,6 +792,11 @@ PUBLIC_FUNCTIONS: list[tuple[Callable[..., object], dict[str, object], set[str]]
     (
         law.payment_terms_warning,
         {"issue_date": date(2025, 1, 15), "due_date": date(2025, 2, 15)},
+        set(),
+    ),
+    (
+        law.time_barred,
+        {"invoice": VALID_INVOICE, "client": VALID_CLIENT, "as_of": date(2025, 5, 14)},
         set(),
     ),
 ]

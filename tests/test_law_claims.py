@@ -103,30 +103,52 @@ def test_claim_before_the_due_date_is_zero() -> None:
     assert found == Claim(Penalties.zero(), D("40.00"), ())
 
 
-def test_no_indemnity_on_an_invoice_in_another_currency() -> None:
+def test_the_indemnity_is_owed_in_euros_on_an_invoice_in_another_currency() -> None:
+    # D441-5: 40 € per invoice whatever its currency (LAW.md section 10).
     found = claim(bill(currency="USD"), BUSINESS, date(2025, 5, 14))
     assert found.penalties is not None
     assert found.penalties.amount == D("21.62")
-    assert found.indemnity == 0
-    assert found.warnings == (
-        "the 40 € recovery indemnity (D441-5) is not added to an invoice in USD",
-    )
+    assert found.indemnity == D("40.00")
+    assert found.warnings == ()
+
+
+def test_penalties_are_rounded_to_the_currency_minor_unit() -> None:
+    # 1000 JPY × 13.15 % × 60 / 365 = 21.616… → 22 yen; 1000 KWD → 21.616 dinars.
+    yen = Invoice("F-Y", "C1", date(2025, 2, 13), date(2025, 3, 15), D("1000"), currency="JPY")
+    found = claim(yen, BUSINESS, date(2025, 5, 14))
+    assert found.penalties is not None
+    assert found.penalties.amount == D("22")
+    assert str(found.penalties.amount) == "22"
+    dinar = attrs.evolve(yen, amount=D("1000.000"), currency="KWD")
+    found = claim(dinar, BUSINESS, date(2025, 5, 14))
+    assert found.penalties is not None
+    assert str(found.penalties.amount) == "21.616"
+
+
+def test_penalties_run_through_the_last_known_rate_and_say_so() -> None:
+    # Due 31 March 2026, on 1 August 2026: 2026 H1 is known (12.15 %), 2026 H2 is not.
+    # 1 April–30 June 2026 = 91 days: 1000 × 12.15 × 91 / 36500 = 30.291… → 30,29 €.
+    found = claim(bill(date(2026, 3, 31)), BUSINESS, date(2026, 8, 1))
+    assert found.penalties is not None
+    assert found.penalties.amount == D("30.29")
+    assert found.penalties.through == date(2026, 6, 30)
+    assert not found.penalties.complete
+    assert found.indemnity == D("40.00")
+    (warning,) = found.warnings
+    assert warning.startswith("penalties computed through 2026-06-30 only (arrêtées au")
+    assert "relance rates import" in warning
+    assert "[[law.mro]]" in warning
 
 
 def test_unknown_rate_leaves_the_penalties_out_with_a_warning() -> None:
     # Due 30 June 2026: interest runs from 1 July 2026, in 2026 H2, whose MRO rate the shipped
-    # table (known through 2026-02-05) does not know.
+    # table (known through 2026-02-05) does not know: nothing at all can be computed.
     found = claim(bill(date(2026, 6, 30)), BUSINESS, date(2026, 8, 1))
     assert found.penalties is None
     assert found.indemnity == D("40.00")
-    assert found.warnings == (
-        "penalties not computed: the default late-payment rate of 2026 H2 (Code de commerce "
-        "L441-10 II) is the MRO rate in force on 2026-07-01 + 10 points, and no ECB main "
-        "refinancing operations rate is known for 2026-07-01: relancelib's table covers "
-        "2016-03-16 through 2026-02-05; pass the figure with rates=DEFAULT_RATES.with_mro("
-        "date(2026, 7, 1), Decimal('…'), source='…') (see docs/law.md); pass rates=... to "
-        "plan() with the missing rate",
-    )
+    (warning,) = found.warnings
+    assert warning.startswith("penalties not computed: no rate is known for these days; ")
+    assert "relance rates import FILE" in warning
 
 
 def test_passed_rates_fill_the_unknown_half_year() -> None:
@@ -139,13 +161,14 @@ def test_passed_rates_fill_the_unknown_half_year() -> None:
     assert found.warnings == ()
 
 
-def test_both_warnings_come_in_the_order_found() -> None:
-    found = claim(bill(date(2026, 6, 30), currency="CHF"), BUSINESS, date(2026, 8, 1))
-    assert found.penalties is None
-    assert found.indemnity == 0
-    assert len(found.warnings) == 2
-    assert found.warnings[0].endswith("an invoice in CHF")
-    assert found.warnings[1].startswith("penalties not computed: the default late-payment rate")
+def test_a_contractual_rate_whose_floor_is_unknown_is_applied_with_a_warning() -> None:
+    client = attrs.evolve(BUSINESS, penalty_rate=D("20.00"))
+    found = claim(bill(date(2026, 6, 30)), client, date(2026, 8, 1))
+    assert found.penalties is not None
+    assert found.penalties.rate == D("20.00")
+    assert found.penalties.complete
+    (warning,) = found.warnings
+    assert warning.startswith("the floor of the contractual rate")
 
 
 def test_a_contractual_rate_below_the_floor_is_a_warning_not_an_error() -> None:
@@ -155,7 +178,7 @@ def test_a_contractual_rate_below_the_floor_is_a_warning_not_an_error() -> None:
     assert found.penalties is None
     assert found.warnings == (
         "penalties not computed: rate: Decimal('5.00') is below the legal floor of 11.13 % "
-        "(3 × the legal interest rate of 3.71 % for 2025 H1, the half-year of the due date; "
+        "(3 × the legal interest rate of 3.71 % for 2025 H1, the half-year in which interest starts; "
         "Code de commerce L441-10 II)",
     )
 
@@ -256,40 +279,51 @@ def test_prescription_warning_90_days_before_and_after() -> None:
     # 14 December 2024 → 15 March 2025: 17 + 31 + 28 + 15 = 91 days: nothing yet.
     assert prescription_warning(invoice, BUSINESS, date(2024, 12, 14)) is None
     assert prescription_warning(invoice, BUSINESS, date(2024, 12, 15)) == (
-        "the claim becomes time-barred on 2025-03-15 (90 days left): only an acknowledgement "
-        "of debt or a court claim interrupts it"
+        "the claim becomes time-barred on 2025-03-15 (90 days left, counted from the due "
+        "date): only an acknowledgement of debt or a court claim interrupts it"
     )
     assert prescription_warning(invoice, BUSINESS, date(2025, 3, 15)) == (
-        "the claim becomes time-barred on 2025-03-15 (0 days left): only an acknowledgement "
-        "of debt or a court claim interrupts it"
+        "the claim becomes time-barred on 2025-03-15 (0 days left, counted from the due "
+        "date): only an acknowledgement of debt or a court claim interrupts it"
     )
     assert prescription_warning(invoice, BUSINESS, date(2025, 3, 16)) == (
-        "the claim is time-barred since 2025-03-15 (prescription)"
+        "the claim is time-barred since 2025-03-15 (prescription, 5 years from the due date)"
     )
 
 
 def test_consumer_prescription_at_the_edge_of_the_fast_window() -> None:
-    # Consumer, due 29 February 2024: time-barred after 28 February 2026 (2 years, 730 days,
-    # the shortest period there is).  639 days overdue: 91 days left; 640: 90 days left.
-    invoice = bill(date(2024, 2, 29))
+    # Consumer, delivered 29 February 2024: time-barred after 28 February 2026 (2 years, 730
+    # days, the shortest period there is).  639 days later: 91 days left; 640: 90 days left.
+    invoice = attrs.evolve(bill(date(2024, 3, 30)), delivered_on=date(2024, 2, 29))
     assert prescription_date(invoice, CONSUMER) == date(2026, 2, 28)
     assert prescription_warning(invoice, CONSUMER, date(2024, 2, 29) + dt.timedelta(639)) is None
     assert prescription_warning(invoice, CONSUMER, date(2024, 2, 29) + dt.timedelta(640)) == (
-        "the claim becomes time-barred on 2026-02-28 (90 days left): only an acknowledgement "
-        "of debt or a court claim interrupts it"
+        "the claim becomes time-barred on 2026-02-28 (90 days left, counted from the delivery "
+        "date): only an acknowledgement of debt or a court claim interrupts it"
     )
+
+
+def test_consumer_prescription_runs_from_the_issue_date_without_a_delivery_date() -> None:
+    # L218-2 runs from the completion of the service (LAW.md section 10), not the due date.
+    invoice = bill(date(2024, 3, 30))
+    assert prescription_date(invoice, CONSUMER) == date(2026, 2, 28)  # issued 29 Feb 2024
+    message = prescription_warning(invoice, CONSUMER, date(2026, 3, 1))
+    assert message is not None
+    assert "2 years from the issue date (no delivery date given)" in message
 
 
 def _slow_prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> str | None:
     """The warning computed for every invoice, without the fast window."""
     limit = prescription_date(invoice, client)
     left = (limit - as_of).days
+    since = "the due date" if client.is_business else "the issue date (no delivery date given)"
     if left < 0:
-        return f"the claim is time-barred since {limit.isoformat()} (prescription)"
+        years = 5 if client.is_business else 2
+        return f"the claim is time-barred since {limit.isoformat()} (prescription, {years} years from {since})"
     if left <= PRESCRIPTION_WARNING_DAYS:
         return (
-            f"the claim becomes time-barred on {limit.isoformat()} ({left} days left): "
-            "only an acknowledgement of debt or a court claim interrupts it"
+            f"the claim becomes time-barred on {limit.isoformat()} ({left} days left, counted "
+            f"from {since}): only an acknowledgement of debt or a court claim interrupts it"
         )
     return None
 
@@ -353,7 +387,7 @@ def test_the_warnings_accept_a_subclass_of_date() -> None:
     issued, due = Day(2025, 1, 15), Day(2025, 4, 1)
     assert payment_terms_warning(issued, due) == check_payment_terms(issued, due)
     assert prescription_warning(bill(date(2020, 3, 15)), BUSINESS, Day(2025, 3, 16)) == (
-        "the claim is time-barred since 2025-03-15 (prescription)"
+        "the claim is time-barred since 2025-03-15 (prescription, 5 years from the due date)"
     )
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from relancelib import law
-from relancelib.checks import minor_unit
+from relancelib.checks import MONEY_CONTEXT, minor_unit
 from relancelib.model import Client, Invoice
 from relancelib.policy import Channel, Step
 
@@ -63,8 +63,9 @@ class ActionItem:
     """One invoice in an action, at its own step.
 
     ``balance`` is the principal still due on the plan's day; ``penalties`` (a
-    :class:`relancelib.law.Penalties`) and ``indemnity`` are filled on steps with
-    ``include_penalties=True``.
+    :class:`relancelib.law.Penalties`, in the invoice's currency) and ``indemnity`` (the
+    D441-5 recovery indemnity, always in euros whatever the invoice's currency) are filled on
+    steps with ``include_penalties=True``.
     """
 
     invoice: Invoice
@@ -81,35 +82,70 @@ class ActionItem:
 
     @property
     def claimed(self) -> Decimal:
-        """Balance plus penalties plus recovery indemnity."""
-        extra = self.penalties.amount if self.penalties is not None else Decimal(0)
-        return self.balance + extra + self.indemnity
+        """Balance plus penalties, plus the recovery indemnity when the invoice is in euros
+        (in the invoice's currency; :attr:`claims` has the indemnity of any invoice)."""
+        with localcontext(MONEY_CONTEXT):
+            total = self.balance
+            if self.penalties is not None:
+                total += self.penalties.amount
+            if self.indemnity and self.invoice.currency == INDEMNITY_CURRENCY:
+                total += self.indemnity
+            return total
+
+    @property
+    def claims(self) -> dict[str, Decimal]:
+        """What is claimed on the invoice per currency: :attr:`claimed` in the invoice's
+        currency and, for an invoice in another currency, the indemnity in euros (D441-5)."""
+        claims = {self.invoice.currency: self.claimed}
+        if self.indemnity and self.invoice.currency != INDEMNITY_CURRENCY:
+            claims[INDEMNITY_CURRENCY] = self.indemnity
+        return claims
+
+    @property
+    def is_upcoming(self) -> bool:
+        """True for an invoice at a step before its due date (never claimed, "pour mémoire")."""
+        return self.step.offset_days < 0
 
 
 _ZERO = Decimal("0")
+#: Code de commerce D441-5: the recovery indemnity is a sum in euros, whatever the currency.
+INDEMNITY_CURRENCY = "EUR"
 
 
-def _sum_by_currency(
-    items: Iterable[ActionItem], value: Callable[[ActionItem], Decimal]
-) -> dict[str, Decimal]:
+def sum_claims(items: Iterable[ActionItem]) -> dict[str, Decimal]:
+    """What ``items`` claim, per currency (sorted), in the library's money context."""
     totals: dict[str, Decimal] = {}
-    for item in items:
-        totals[item.currency] = totals.get(item.currency, _ZERO) + value(item)
-    return {cur: amount.quantize(minor_unit(cur)) for cur, amount in sorted(totals.items())}
+    with localcontext(MONEY_CONTEXT):
+        for item in items:
+            for currency, amount in item.claims.items():
+                totals[currency] = totals.get(currency, _ZERO) + amount
+        return {cur: amount.quantize(minor_unit(cur)) for cur, amount in sorted(totals.items())}
 
 
 def _claimed_default(action: Action) -> dict[str, Decimal]:
-    return _sum_by_currency(action.items, lambda item: item.claimed)
+    return sum_claims(action.items)
+
+
+def _demanded_default(action: Action) -> dict[str, Decimal]:
+    return sum_claims(action.own_items)
+
+
+def _channel_default(action: Action) -> Channel:
+    return action.step.channel
 
 
 @attrs.frozen
 class Action:
     """What to do today for one client: its due invoices, grouped.
 
-    ``step`` is the most advanced step among the items (it picks the channel and the
-    template); ``totals`` maps each currency to the principal due and ``claimed`` to
-    principal + penalties + indemnities.  ``key`` is a stable idempotency key built
-    from the client id and the (invoice, step) pairs: the same pending action keeps
+    ``step`` is the most advanced step among the items (it picks the template);
+    ``channel`` is the channel actually used: the step's, or one of its fallbacks when the
+    client lacks the contact (``step.channel`` stays the planned one).  ``totals`` maps each
+    currency to the principal due of all items and ``claimed`` to principal + penalties +
+    indemnities.  ``demanded`` is what the message demands: the ``claimed`` of the action's
+    own items (:attr:`own_items`, at the action's step) only; other overdue items are listed
+    in their own section and upcoming ones "pour mémoire".  ``key`` is a stable idempotency
+    key built from the client id and the (invoice, step) pairs: the same pending action keeps
     its key from one day to the next.
     """
 
@@ -122,11 +158,36 @@ class Action:
     claimed: Mapping[str, Decimal] = attrs.field(
         default=attrs.Factory(_claimed_default, takes_self=True), kw_only=True, hash=False
     )
+    channel: Channel = attrs.field(
+        default=attrs.Factory(_channel_default, takes_self=True), kw_only=True
+    )
+    demanded: Mapping[str, Decimal] = attrs.field(
+        default=attrs.Factory(_demanded_default, takes_self=True), kw_only=True, hash=False
+    )
 
     @property
-    def channel(self) -> Channel:
-        """The channel of the action's step."""
-        return self.step.channel
+    def own_items(self) -> tuple[ActionItem, ...]:
+        """The items at the action's step: what the message demands (and, for a formal
+        notice, what it notifies)."""
+        key = self.step.key
+        return tuple(item for item in self.items if item.step.key == key)
+
+    @property
+    def other_items(self) -> tuple[ActionItem, ...]:
+        """The other overdue items: at an earlier step, their due date passed."""
+        key = self.step.key
+        return tuple(item for item in self.items if item.step.key != key and not item.is_upcoming)
+
+    @property
+    def upcoming_items(self) -> tuple[ActionItem, ...]:
+        """The items not yet due (a step before the due date), named only "pour mémoire"."""
+        key = self.step.key
+        return tuple(item for item in self.items if item.step.key != key and item.is_upcoming)
+
+    @property
+    def is_fallback(self) -> bool:
+        """True when the action goes through a fallback channel, not its step's."""
+        return self.channel is not self.step.channel
 
     @property
     def invoices(self) -> tuple[Invoice, ...]:

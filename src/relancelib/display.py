@@ -144,7 +144,7 @@ def action_html(action: Action) -> str:
             ""
             if item.penalties is None
             else _e(format_amount(item.penalties.amount, item.currency)),
-            _e(format_amount(item.indemnity, item.currency)) if item.indemnity else "",
+            _e(format_amount(item.indemnity, "EUR")) if item.indemnity else "",
         )
         for item in action.items
     )

@@ -6,19 +6,16 @@ journal says was already done, it returns the :class:`Plan` of that day — one
 :class:`Problem` list of inputs that did not fit together.  It reads no clock, no file
 and no global state, and never raises for data that is individually valid.
 
-The rules (see ``docs/concepts.md`` for a worked timeline): an invoice's next step is
-the step after the last one recorded for it; it is due when its balance is above the
-policy's minimum, it is neither disputed nor held, the step's offset from the due date
-has come, at least ``min_gap_days`` have passed since the client's last action, and the
-day is a business day.  Steps before the due date lapse once it has passed; no other
-step is ever skipped or repeated, and what is due stays due until it is recorded.
+The rules are those of DESIGN.md ("Engine"; ``docs/concepts.md`` has a worked timeline):
+steps before the due date lapse once it has passed; no other step is ever skipped or
+repeated, and what is due stays due until it is recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any, TypeAlias
 
 from relancelib import law
@@ -32,9 +29,9 @@ from relancelib.actions import (
     Severity,
     action_key,
 )
-from relancelib.checks import check_date, check_sequence
+from relancelib.checks import MONEY_CONTEXT, check_date, check_sequence
 from relancelib.errors import InvalidFieldError
-from relancelib.model import Client, Invoice
+from relancelib.model import Client, ClientKind, Invoice
 from relancelib.policy import ReminderPolicy
 
 __all__ = [
@@ -199,6 +196,20 @@ def plan(
     """
     as_of = check_date(as_of, "as_of")
     tables = law.check_rates(rates)
+    # Money is added up in the library's own decimal context, whatever the caller's.
+    with localcontext(MONEY_CONTEXT):
+        return _plan(invoices, clients, policy, as_of, journal, tables)
+
+
+def _plan(
+    invoices: Iterable[Invoice],
+    clients: Iterable[Client] | Mapping[str, Client],
+    policy: PolicyLike,
+    as_of: dt.date,
+    journal: HistorySource | None,
+    tables: law.Rates,
+) -> Plan:
+    """:func:`plan` on a checked day and rate tables, in :data:`MONEY_CONTEXT`."""
     problems: list[Problem] = []
     client_table, client_conflicts = _client_table(clients)
     history = _history(journal, as_of)
@@ -214,7 +225,8 @@ def plan(
         balance = _balance(invoice, as_of, problems)
         if balance is None:
             continue
-        _law_warnings(invoice, client, as_of, problems)
+        if not _law_checks(invoice, client, as_of, problems):
+            continue
         day = client_day(client)  # rules 5 (business day) and 4 (gap since the last action)
         if day is None:
             continue
@@ -224,12 +236,13 @@ def plan(
         elif position is not None:
             due.setdefault(client.id, []).append((invoice, position, balance))
 
-    actions = tuple(
+    built = (
         _build_action(
             client_table[cid], client_day.known(cid), entries, as_of, history, tables, problems
         )
         for cid, entries in sorted(due.items())
     )
+    actions = tuple(action for action in built if action is not None)
     for action in actions:
         problems.extend(_action_warnings(action))
     problems.sort(key=lambda p: (p.invoice_number, p.severity.value, p.message))
@@ -262,16 +275,29 @@ def _balance(invoice: Invoice, as_of: dt.date, problems: list[Problem]) -> Decim
     return None
 
 
-def _law_warnings(
-    invoice: Invoice, client: Client, as_of: dt.date, problems: list[Problem]
-) -> None:
-    """Facts worth a look that do not stop the chase: prescription near, terms over the caps."""
+def _law_checks(invoice: Invoice, client: Client, as_of: dt.date, problems: list[Problem]) -> bool:
+    """The law's word on an invoice before its chase: False leaves it out (a consumer's
+    time-barred debt: no letter may threaten court action on it, LAW.md section 10); the
+    facts worth a look are warnings (prescription near or past for a business claim, terms
+    over the caps of L441-10 I, which govern dealings between businesses only)."""
     prescription = law.prescription_warning(invoice, client, as_of)
+    business = client.kind is ClientKind.BUSINESS
     if prescription is not None:
+        if not business and law.time_barred(invoice, client, as_of):
+            problems.append(
+                Problem(
+                    invoice.number,
+                    f"{prescription}: a consumer's time-barred debt is not chased (Code de la "
+                    "consommation L218-2)",
+                )
+            )
+            return False
         problems.append(Problem(invoice.number, prescription, Severity.WARNING))
-    terms = law.payment_terms_warning(invoice.issue_date, invoice.due_date)
-    if terms is not None:
-        problems.append(Problem(invoice.number, terms, Severity.WARNING))
+    if business:
+        terms = law.payment_terms_warning(invoice.issue_date, invoice.due_date)
+        if terms is not None:
+            problems.append(Problem(invoice.number, terms, Severity.WARNING))
+    return True
 
 
 #: What _next_due_step returns when the journal names a step the policy does not have.
@@ -381,18 +407,29 @@ def _build_action(
     history: History,
     rates: law.Rates,
     problems: list[Problem],
-) -> Action:
+) -> Action | None:
     """One action for the client: its due invoices (by due date), each at its own step, the
-    action at the most advanced one; penalties on the steps that include them."""
+    action at the most advanced one, through the first channel that reaches the client (None,
+    with an ERROR per invoice, when none does); penalties on the steps that include them."""
     if len(entries) > 1:
         entries.sort(key=lambda e: (e[0].due_date, e[0].issue_date, e[0].number))
+    top = day.steps[max(position for _invoice, position, _balance in entries)]
+    channel = top.channel_for(client)
+    if channel is None:
+        missing = " nor ".join(dict.fromkeys(c.contact_label for c in top.channels))
+        problems.extend(
+            Problem(
+                invoice.number,
+                f"client {client.id!r} cannot be reached for step {top.key}: no {missing}; "
+                "give one or change the policy",
+            )
+            for invoice, _position, _balance in entries
+        )
+        return None
     items = []
     totals: dict[str, Decimal] = {}
-    claimed: dict[str, Decimal] = {}
-    top_position = 0
     for invoice, position, balance in entries:
         step = day.steps[position]
-        top_position = max(top_position, position)
         claim = None
         if step.include_penalties:
             claim = law.claim(
@@ -415,18 +452,26 @@ def _build_action(
         items.append(item)
         currency = invoice.currency
         totals[currency] = totals.get(currency, _ZERO) + balance
-        claimed[currency] = claimed.get(currency, _ZERO) + item.claimed
+    if channel is not top.channel:
+        problems.extend(
+            Problem(
+                item.invoice.number,
+                f"client {client.id!r} has no {top.channel.contact_label}: step {top.key} goes "
+                f"by {channel.value} instead of {top.channel.value} (fallback)",
+                Severity.WARNING,
+            )
+            for item in items
+        )
     if len(totals) > 1:
         totals = dict(sorted(totals.items()))
-        claimed = dict(sorted(claimed.items()))
     return Action(
         action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
         client,
-        day.steps[top_position],
+        top,
         tuple(items),
         totals,
         as_of,
-        claimed=claimed,
+        channel=channel,
     )
 
 
@@ -438,8 +483,7 @@ def _notified_on(invoice: Invoice, day: _PolicyDay, history: History) -> dt.date
 
 
 def _action_warnings(action: Action) -> list[Problem]:
-    """Warnings about carrying the action out: a letter without proof the invoice was sent,
-    a client without the contact the action's channel needs."""
+    """Warnings about carrying the action out: a letter without proof the invoice was sent."""
     problems = []
     for item in action.items:
         if item.step.channel.is_postal and item.invoice.sent_on is None:
@@ -448,17 +492,6 @@ def _action_warnings(action: Action) -> list[Problem]:
                     item.invoice.number,
                     f"no proof that the invoice was sent (sent_on unset) for the {item.step.key} "
                     "letter",
-                    Severity.WARNING,
-                )
-            )
-    top = action.step
-    if getattr(action.client, top.channel.contact_field) is None:
-        for item in action.items:
-            problems.append(
-                Problem(
-                    item.invoice.number,
-                    f"client {action.client.id!r} has no {top.channel.contact_label} for step "
-                    f"{top.key} ({top.channel.value}); give one or change the policy",
                     Severity.WARNING,
                 )
             )

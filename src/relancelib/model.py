@@ -1,12 +1,10 @@
 """The domain model: clients, invoices, payments, addresses and the creditor.
 
-Every class is an immutable, slotted ``attrs`` class validated at construction: an
-object that exists is valid.  Money is :class:`decimal.Decimal` quantized to the
-currency's minor unit (``Decimal("12.5")`` in euros is stored as ``Decimal("12.50")``);
-a ``float`` is refused, and so is an amount with more decimals than the currency has,
-because rounding it would silently change the data.  Use :func:`attrs.evolve` to derive
-a changed copy and the ``from_mapping`` constructors for data coming from outside
-(CSV rows, JSON, database rows), which accept strings.
+Immutable, slotted ``attrs`` classes validated at construction: an object that exists is
+valid.  Money is :class:`decimal.Decimal` quantized to the currency's minor unit
+(``Decimal("12.5")`` euros is stored as ``Decimal("12.50")``); a ``float``, or an amount with
+more decimals than the currency has, is refused rather than silently rounded.  Derive a copy
+with :func:`attrs.evolve`; outside data (CSV, JSON rows) goes through ``from_mapping``.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from relancelib.checks import (
     check_phone,
     check_rate,
     check_sequence,
+    check_single_line,
     check_siren,
     check_text,
     minor_unit,
@@ -87,44 +86,24 @@ def _text(field: str, *, multiline: bool = False) -> Any:
     return validator(check_text, field, multiline=multiline)
 
 
-def _optional_text(field: str) -> Any:
-    return optional(check_text, field)
-
-
 def _date(field: str, *, optional: bool = False) -> Any:
     return validator(check_optional_date if optional else check_date, field)
 
 
-def _email(field: str) -> Any:
-    return optional(check_email, field)
+def _creditor_iban(value: Any) -> str | None:
+    return None if value is None else check_iban(value, "Creditor.iban")
 
 
-def _phone(field: str) -> Any:
-    return optional(check_phone, field)
+def _creditor_bic(value: Any) -> str | None:
+    return None if value is None else check_bic(value, "Creditor.bic")
 
 
-def _identifier(check: Any, field: str) -> Any:
-    """A converter storing the compact form of an identifier (``None`` stays ``None``)."""
-
-    def convert(value: Any) -> Any:
-        return None if value is None else check(value, field)
-
-    return convert
+def _creditor_siren(value: Any) -> str | None:
+    return None if value is None else check_siren(value, "Creditor.siren")
 
 
-_CONVERTERS = {
-    "Client.siren": _identifier(check_siren, "Client.siren"),
-    "Creditor.siren": _identifier(check_siren, "Creditor.siren"),
-    "Creditor.iban": _identifier(check_iban, "Creditor.iban"),
-    "Creditor.bic": _identifier(check_bic, "Creditor.bic"),
-}
-
-
-def _check_locale(field: str) -> Any:
-    return validator(check_locale, field)
-
-
-# ---------------------------------------------------------------------------------------------
+def _client_siren(value: Any) -> str | None:
+    return None if value is None else check_siren(value, "Client.siren")
 
 
 def _lines(value: Any) -> tuple[str, ...]:
@@ -209,10 +188,6 @@ def _rate(value: Any) -> Decimal | None:
     return None if value is None else check_rate(value, "Client.penalty_rate")
 
 
-def _client_siren(value: Any) -> str | None:
-    return _CONVERTERS["Client.siren"](value)  # type: ignore[no-any-return]
-
-
 def _kind(value: Any) -> ClientKind:
     if isinstance(value, ClientKind):
         return value
@@ -227,20 +202,29 @@ class Client:
     legal interest after formal notice).  ``segment`` selects template variants and
     per-segment policies (``"vip"``, ``"standard"``...).  ``penalty_rate`` is an optional
     contractual late-payment rate, a percentage per year, that replaces the default rate.
+    ``contact`` is the person the messages greet, with a civility: ``"Madame Durand"``
+    ("Bonjour Madame Durand,"; letters "Madame,"); without it they open "Madame, Monsieur,".
     """
 
     id: str = attrs.field(validator=_text("Client.id"))
     name: str = attrs.field(validator=_text("Client.name"))
-    email: str | None = attrs.field(default=None, kw_only=True, validator=_email("Client.email"))
-    phone: str | None = attrs.field(default=None, kw_only=True, validator=_phone("Client.phone"))
+    email: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_email, "Client.email")
+    )
+    phone: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_phone, "Client.phone")
+    )
     address: Address | None = attrs.field(default=None, kw_only=True, validator=_optional_address)
     kind: ClientKind = attrs.field(default=ClientKind.BUSINESS, kw_only=True, converter=_kind)
     locale: str = attrs.field(
-        default="fr_FR", kw_only=True, validator=_check_locale("Client.locale")
+        default="fr_FR", kw_only=True, validator=validator(check_locale, "Client.locale")
     )
     segment: str = attrs.field(default="standard", kw_only=True, validator=_text("Client.segment"))
     siren: str | None = attrs.field(default=None, kw_only=True, converter=_client_siren)
     penalty_rate: Decimal | None = attrs.field(default=None, kw_only=True, converter=_rate)
+    contact: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_single_line, "Client.contact")
+    )
 
     @property
     def is_business(self) -> bool:
@@ -269,6 +253,7 @@ class Client:
             segment=blank_to_none(data.get("segment")) or "standard",
             siren=blank_to_none(data.get("siren")),
             penalty_rate=None if rate is None else parse_amount(rate, "Client.penalty_rate"),
+            contact=blank_to_none(data.get("contact")),
         )
 
 
@@ -288,20 +273,17 @@ class Payment:
     amount: Decimal = attrs.field()
     currency: str | None = attrs.field(default=None, kw_only=True, converter=_payment_currency)
     reference: str | None = attrs.field(
-        default=None, kw_only=True, validator=_optional_text("Payment.reference")
+        default=None, kw_only=True, validator=optional(check_text, "Payment.reference")
     )
 
     def __attrs_post_init__(self) -> None:
-        # Without a currency the minor unit is the invoice's, checked there; we still refuse
-        # floats, NaN and non-positive amounts here.
-        currency = self.currency or "EUR"
+        # Without a currency the minor unit is the invoice's, checked there; floats, NaN and
+        # non-positive amounts are refused here.
         if self.currency is None:
             amount = check_amount(self.amount, "Payment.amount", allow_zero=False)
-            object.__setattr__(self, "amount", amount)
         else:
-            object.__setattr__(
-                self, "amount", to_money(self.amount, currency, "Payment.amount", allow_zero=False)
-            )
+            amount = to_money(self.amount, self.currency, "Payment.amount", allow_zero=False)
+        object.__setattr__(self, "amount", amount)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Payment:
@@ -324,7 +306,9 @@ class Invoice:
 
     ``amount`` is the total including VAT.  ``disputed`` invoices and invoices on hold
     (through ``hold_until`` inclusive) are not chased.  ``sent_on`` is the date the invoice
-    was sent to the client, the proof a letter step needs.
+    was sent to the client, the proof a letter step needs; ``delivered_on`` the date the
+    goods were delivered or the service completed, from which a consumer's debt is
+    time-barred (Code de la consommation L218-2; the issue date when unset).
     """
 
     number: str = attrs.field(validator=_text("Invoice.number"))
@@ -342,6 +326,9 @@ class Invoice:
     )
     sent_on: dt.date | None = attrs.field(
         default=None, kw_only=True, validator=_date("Invoice.sent_on", optional=True)
+    )
+    delivered_on: dt.date | None = attrs.field(
+        default=None, kw_only=True, validator=_date("Invoice.delivered_on", optional=True)
     )
 
     @currency.validator
@@ -406,6 +393,7 @@ class Invoice:
         ]
         hold = blank_to_none(data.get("hold_until"))
         sent = blank_to_none(data.get("sent_on"))
+        delivered = blank_to_none(data.get("delivered_on"))
         disputed = blank_to_none(data.get("disputed"))
         disputed = False if disputed is None else parse_bool(disputed, "Invoice.disputed")
         return cls(
@@ -419,19 +407,16 @@ class Invoice:
             disputed=disputed,
             hold_until=None if hold is None else parse_date(hold, "Invoice.hold_until"),
             sent_on=None if sent is None else parse_date(sent, "Invoice.sent_on"),
+            delivered_on=None
+            if delivered is None
+            else parse_date(delivered, "Invoice.delivered_on"),
         )
 
 
-def _iban_converter(value: Any) -> str | None:
-    return _CONVERTERS["Creditor.iban"](value)  # type: ignore[no-any-return]
-
-
-def _bic_converter(value: Any) -> str | None:
-    return _CONVERTERS["Creditor.bic"](value)  # type: ignore[no-any-return]
-
-
-def _creditor_siren(value: Any) -> str | None:
-    return _CONVERTERS["Creditor.siren"](value)  # type: ignore[no-any-return]
+def _capital(value: Any) -> Decimal | None:
+    if isinstance(value, str):
+        value = parse_amount(value, "Creditor.share_capital")
+    return None if value is None else to_money(value, "EUR", "Creditor.share_capital")
 
 
 def _required_address(_inst: Any, _attr: Any, value: Any) -> None:
@@ -445,19 +430,37 @@ class Creditor:
 
     ``iban`` and ``bic`` are validated with python-stdnum and stored in compact form;
     ``payment_link`` is an optional URL of an online payment page; ``signatory`` the
-    name printed under the letters.
+    name printed under the letters.  The mentions of Code de commerce R123-237 printed on
+    letters and e-mails: ``legal_form`` ("SARL"), ``share_capital`` (in euros), ``rcs_city``
+    (the city of its RCS registry, printed with the SIREN); ``mediator`` the consumer
+    mediator's name and contact, given to consumer clients (Code de la consommation L612-1,
+    L616-1).
     """
 
     name: str = attrs.field(validator=_text("Creditor.name"))
     address: Address = attrs.field(kw_only=True, validator=_required_address)
     siren: str | None = attrs.field(default=None, kw_only=True, converter=_creditor_siren)
-    iban: str | None = attrs.field(default=None, kw_only=True, converter=_iban_converter)
-    bic: str | None = attrs.field(default=None, kw_only=True, converter=_bic_converter)
-    email: str | None = attrs.field(default=None, kw_only=True, validator=_email("Creditor.email"))
-    phone: str | None = attrs.field(default=None, kw_only=True, validator=_phone("Creditor.phone"))
+    iban: str | None = attrs.field(default=None, kw_only=True, converter=_creditor_iban)
+    bic: str | None = attrs.field(default=None, kw_only=True, converter=_creditor_bic)
+    email: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_email, "Creditor.email")
+    )
+    phone: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_phone, "Creditor.phone")
+    )
     payment_link: str | None = attrs.field(default=None, kw_only=True)
     signatory: str | None = attrs.field(
-        default=None, kw_only=True, validator=_optional_text("Creditor.signatory")
+        default=None, kw_only=True, validator=optional(check_text, "Creditor.signatory")
+    )
+    legal_form: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_single_line, "Creditor.legal_form")
+    )
+    share_capital: Decimal | None = attrs.field(default=None, kw_only=True, converter=_capital)
+    rcs_city: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_single_line, "Creditor.rcs_city")
+    )
+    mediator: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(check_single_line, "Creditor.mediator")
     )
 
     @payment_link.validator
@@ -490,4 +493,8 @@ class Creditor:
             phone=blank_to_none(data.get("phone")),
             payment_link=blank_to_none(data.get("payment_link")),
             signatory=blank_to_none(data.get("signatory")),
+            legal_form=blank_to_none(data.get("legal_form")),
+            share_capital=blank_to_none(data.get("share_capital")),
+            rcs_city=blank_to_none(data.get("rcs_city")),
+            mediator=blank_to_none(data.get("mediator")),
         )

@@ -95,6 +95,13 @@ def _check_template(_inst: Any, _attr: Any, value: Any) -> None:
         )
 
 
+def _fallback(value: Any) -> tuple[Channel, ...]:
+    channels = check_sequence(value, Channel, "Step.fallback")
+    if len(set(channels)) != len(channels):
+        raise InvalidFieldError("names a channel twice", field="Step.fallback", value=channels)
+    return channels
+
+
 def _check_flag(field: str) -> Any:
     return validator(check_bool, field)
 
@@ -106,6 +113,9 @@ class Step:
     ``offset_days`` counts from the invoice's due date (negative: before it).  ``template``
     names the template that writes it (default: the step's ``key``).  Steps with
     ``include_penalties=True`` carry the late-payment penalties and the recovery indemnity.
+    ``fallback`` lists the channels tried, in order, when the client lacks the contact
+    ``channel`` needs (an e-mail step without an e-mail address goes by letter); the engine
+    reports each fallback as a warning.
     """
 
     key: str = attrs.field(validator=_check_key)
@@ -115,6 +125,28 @@ class Step:
     include_penalties: bool = attrs.field(
         default=False, kw_only=True, validator=_check_flag("Step.include_penalties")
     )
+    fallback: tuple[Channel, ...] = attrs.field(default=(), kw_only=True, converter=_fallback)
+
+    @fallback.validator
+    def _check_fallback(self, _attr: Any, value: tuple[Channel, ...]) -> None:
+        if self.channel in value:
+            raise InvalidFieldError(
+                f"names the step's own channel {self.channel.value!r}",
+                field="Step.fallback",
+                value=value,
+            )
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        """The step's channel then its fallbacks: the order in which they are tried."""
+        return (self.channel, *self.fallback)
+
+    def channel_for(self, client: Client) -> Channel | None:
+        """The first of :attr:`channels` the client has the contact for, else ``None``."""
+        for channel in (self.channel, *self.fallback):
+            if getattr(client, channel.contact_field) is not None:
+                return channel
+        return None
 
     @property
     def template_name(self) -> str:
@@ -251,13 +283,17 @@ class ReminderPolicy:
         ``mise_en_demeure``     +45     REGISTERED_LETTER    formal notice (LRAR), 8-day deadline
         ======================  ======  ===================  ================================
 
-        Keyword arguments override the policy's rules (``min_gap_days=7``, ``holidays="FR-67"``).
+        A client without an e-mail address gets the e-mail steps by letter; the call falls back
+        to an e-mail, then a letter (``Step.fallback``): no escalation stalls on a missing
+        contact.  Keyword arguments override the policy's rules (``min_gap_days=7``,
+        ``holidays="FR-67"``).
         """
+        letter = (Channel.LETTER,)
         steps = (
-            Step("courtoisie", -5, Channel.EMAIL),
-            Step("relance_1", 1, Channel.EMAIL),
-            Step("appel", 8, Channel.PHONE),
-            Step("relance_2", 15, Channel.EMAIL),
+            Step("courtoisie", -5, Channel.EMAIL, fallback=letter),
+            Step("relance_1", 1, Channel.EMAIL, fallback=letter),
+            Step("appel", 8, Channel.PHONE, fallback=(Channel.EMAIL, Channel.LETTER)),
+            Step("relance_2", 15, Channel.EMAIL, fallback=letter),
             Step("lettre_relance", 30, Channel.LETTER, include_penalties=True),
             Step("mise_en_demeure", 45, Channel.REGISTERED_LETTER, include_penalties=True),
         )

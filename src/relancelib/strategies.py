@@ -376,8 +376,11 @@ def steps(
     for index, key in enumerate(keys):
         if index:
             offset += draw(st.integers(1, 20))
+        channel = draw(st.sampled_from(Channel))
+        others = [c for c in Channel if c is not channel]
+        fallback = draw(st.lists(st.sampled_from(others), unique=True, max_size=2))
         out.append(
-            Step(key, offset, draw(st.sampled_from(Channel)), include_penalties=draw(penalties))
+            Step(key, offset, channel, include_penalties=draw(penalties), fallback=tuple(fallback))
         )
     return tuple(out)
 

@@ -29,7 +29,7 @@ relancelib computes; it does not give legal advice.
 from __future__ import annotations
 
 from relancelib.law._accrual import Penalties, Period
-from relancelib.law._claims import Claim, claim
+from relancelib.law._claims import RATES_FIX, Claim, claim
 from relancelib.law._claims import _claim as _claim
 from relancelib.law._half_years import half_year
 from relancelib.law._indemnity import recovery_indemnity
@@ -41,6 +41,7 @@ from relancelib.law._prescription import (
     PRESCRIPTION_WARNING_DAYS,
     prescription_date,
     prescription_warning,
+    time_barred,
 )
 from relancelib.law._rates import DEFAULT_RATES, Rates, check_rates
 from relancelib.law._tables import Granularity, RateRow, RateTable
@@ -54,6 +55,7 @@ from relancelib.law._terms import (
 __all__ = [
     "DEFAULT_RATES",
     "PRESCRIPTION_WARNING_DAYS",
+    "RATES_FIX",
     "Claim",
     "Granularity",
     "Penalties",
@@ -74,6 +76,7 @@ __all__ = [
     "prescription_date",
     "prescription_warning",
     "recovery_indemnity",
+    "time_barred",
 ]
 
 # Not public.  _claim is claim() without its argument checks, for a caller whose arguments are

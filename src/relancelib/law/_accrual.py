@@ -46,14 +46,22 @@ class Penalties:
     """Late-payment penalties (Code de commerce L441-10 II) or legal interest (Code civil
     1231-6), with the periods they were computed on.
 
-    ``amount`` is the sum of the periods' unrounded amounts, rounded once to the cent
-    (half-up); ``days`` is the number of days on which interest ran (days with a positive
-    balance).
+    ``amount`` is the sum of the periods' unrounded amounts, rounded once to the currency's
+    minor unit (half-up: the cent for the euro); ``days`` is the number of days on which
+    interest ran (days with a positive balance).  ``through`` is set when the figure stops
+    short of the day asked because a later rate is not known yet: the amount is then
+    "arrêtées au ``through``, à parfaire" (LAW.md section 10); ``None`` means complete.
     """
 
     amount: Decimal
     days: int
     periods: tuple[Period, ...] = ()
+    through: dt.date | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def complete(self) -> bool:
+        """False when the figure stops at :attr:`through`, before the day asked."""
+        return self.through is None
 
     @classmethod
     def zero(cls) -> Penalties:
@@ -90,15 +98,17 @@ def accrue(
     payments: tuple[Payment, ...],
     rate_for: Callable[[dt.date], Decimal],
     basis: int,
+    unit: Decimal = CENT,
 ) -> Penalties:
     """Simple interest on the balance of each day from the day after ``anchor`` through
-    ``until`` inclusive, one period per half-year and per balance, rounded once at the end.
+    ``until`` inclusive, one period per half-year and per balance, rounded once at the end
+    to ``unit`` (the currency's minor unit: the cent, 1 yen, 0.001 dinar).
 
     ``rate_for(day)`` is the rate (% per year) of the half-year containing ``day``; ``basis``
     is 365 or 366 (then the days of a leap year are divided by 366).
     """
     if until == anchor:
-        return Penalties.zero()
+        return Penalties(Decimal(0).quantize(unit), 0, ())
     start = anchor + dt.timedelta(days=1)
     # A payment reduces the balance from the day after its date; later ones do not matter.
     dated = sorted((p.on, p.amount) for p in payments if p.on < until) if payments else []
@@ -109,7 +119,7 @@ def accrue(
         days = (until - anchor).days
         with localcontext(CONTEXT):
             interest = amount * rate * days / (100 * divisor)
-            rounded = interest.quantize(CENT, rounding=ROUND_HALF_UP)
+            rounded = interest.quantize(unit, rounding=ROUND_HALF_UP)
         return Penalties(
             rounded, days, (Period(start, until, days, rate, amount, interest, divisor),)
         )
@@ -159,5 +169,5 @@ def accrue(
             cursor = end + dt.timedelta(days=1)
             settle(cursor)
         total = sum((period.amount for period in periods), Decimal(0))
-        rounded = total.quantize(CENT, rounding=ROUND_HALF_UP)
+        rounded = total.quantize(unit, rounding=ROUND_HALF_UP)
     return Penalties(rounded, sum(period.days for period in periods), tuple(periods))

@@ -13,17 +13,16 @@ from decimal import Decimal
 
 import attrs
 
-from relancelib.checks import check_date, check_optional_date
+from relancelib.checks import check_date, check_optional_date, minor_unit
 from relancelib.errors import RateUnknownError, RelanceError
 from relancelib.law._accrual import Penalties
 from relancelib.law._checks import check_invoice_client
+from relancelib.law._half_years import half_year_end
 from relancelib.law._indemnity import _recovery_indemnity
 from relancelib.law._interest import _legal_interest
 from relancelib.law._penalties import _late_penalties
 from relancelib.law._rates import Rates, check_rates
 from relancelib.model import Client, ClientKind, Invoice
-
-_NO_INDEMNITY = Decimal("0")
 
 
 @attrs.frozen
@@ -31,10 +30,11 @@ class Claim:
     """What the law adds to an invoice's principal on a given day.
 
     ``penalties``: late-payment penalties (business client) or legal interest (consumer), or
-    ``None`` when they could not be computed (a rate the tables do not know, payments above
-    the amount…), ``warnings`` then saying why.  ``indemnity``: the recovery indemnity
-    (40 € for a business client, nothing for a consumer).  ``warnings``: what a person should
-    know about the figures, in the order found.
+    ``None`` when they could not be computed (no rate known for any of the days, payments
+    above the amount…), ``warnings`` then saying why; a figure that stops short of the day
+    asked has ``penalties.through`` set.  ``indemnity``: the recovery indemnity, in euros
+    whatever the invoice's currency (40 € for a business client, nothing for a consumer).
+    ``warnings``: what a person should know about the figures, in the order found.
     """
 
     penalties: Penalties | None
@@ -57,10 +57,12 @@ def claim(
     (at ``client.penalty_rate`` when the contract sets one, else each half-year's default
     rate, divided by 365) and the D441-5 indemnity; a consumer owes interest at the legal
     rate from ``notified_on``, the date of the formal notice (``None``: no notice yet, so no
-    interest), and no indemnity.  The 40 € indemnity is not added to an invoice in another
-    currency than the euro (a warning says so).
+    interest), and no indemnity.  The 40 € indemnity is owed whatever the invoice's currency
+    (D441-5) and is always in euros.  Figures are rounded to the invoice currency's minor unit.
 
-    Never raises for valid models: a figure that cannot be computed is ``None`` with a
+    When a half-year's rate is not known yet, the figure runs through the last day known and
+    says so (``penalties.through``, "arrêtées au …, à parfaire"; a warning names the fix).
+    Never raises for valid models: a figure that cannot be computed at all is ``None`` with a
     warning.  Bad arguments raise :class:`~relancelib.errors.InvalidFieldError`.
     """
     invoice, client = check_invoice_client(invoice, client)
@@ -68,6 +70,14 @@ def claim(
     notified_on = check_optional_date(notified_on, "notified_on")
     tables = check_rates(rates)
     return _claim(invoice, client, as_of, notified_on=notified_on, rates=tables)
+
+
+#: What to do about a missing rate, said for the command line and for the library.
+RATES_FIX = (
+    "import the newer figures with `relance rates import FILE` (ECB / Banque de France "
+    "SDMX-CSV) or add a [[law.mro]] / [[law.legal_interest]] row to relance.toml; from Python, "
+    "pass plan(rates=...)"
+)
 
 
 def _claim(
@@ -83,38 +93,70 @@ def _claim(
     if payments:
         payments = tuple(p for p in payments if p.on <= as_of)
     until = max(as_of, invoice.due_date)
-    warnings: tuple[str, ...] = ()
+    unit = minor_unit(invoice.currency)
+    # D441-5: 40 € per invoice whatever the invoice's currency (LAW.md section 10); it is
+    # claimed in euros.
     indemnity = _recovery_indemnity(client)
-    if indemnity and invoice.currency != "EUR":
-        warnings = (
-            "the 40 € recovery indemnity (D441-5) is not added to an invoice in "
-            f"{invoice.currency}",
-        )
-        indemnity = _NO_INDEMNITY
-    try:
-        if client.kind is ClientKind.BUSINESS:
-            penalties = _late_penalties(
+    business = client.kind is ClientKind.BUSINESS
+    if business:
+        anchor = invoice.due_date
+    else:
+        # Code civil 1231-6: legal interest runs from the formal notice (none yet: nothing).
+        anchor = until if notified_on is None else min(notified_on, until)
+
+    def compute(through: dt.date, *, floor: bool = True) -> Penalties:
+        if business:
+            return _late_penalties(
                 invoice.amount,
-                invoice.due_date,
-                until,
+                anchor,
+                through,
                 chosen=client.penalty_rate,
                 paid=payments,
                 split=True,
                 basis=365,
                 tables=rates,
+                unit=unit,
+                check_floor=floor,
             )
-        else:
-            start = until if notified_on is None else notified_on
-            penalties = _legal_interest(invoice.amount, start, max(start, until), payments, rates)
-    except RateUnknownError as exc:
+        return _legal_interest(invoice.amount, anchor, through, payments, rates, unit)
+
+    warnings: list[str] = []
+    try:
+        try:
+            return Claim(compute(until), indemnity)
+        except RateUnknownError:
+            if business and client.penalty_rate is not None:
+                # A contractual rate needs no table but for its floor (3 × the legal rate).
+                warnings.append(
+                    "the floor of the contractual rate (3 × the legal interest rate, L441-10 II) "
+                    "could not be checked: the legal rate of the half-year is not known; "
+                    + RATES_FIX
+                )
+                return Claim(compute(until, floor=False), indemnity, tuple(warnings))
+            through = _last_known_day(business, rates)
+            if through <= anchor:
+                raise
+            partial = compute(through)
+            warnings.append(
+                f"penalties computed through {through.isoformat()} only (arrêtées au "
+                f"{through.isoformat()}, à parfaire): the rate after that day is not known; "
+                + RATES_FIX
+            )
+            return Claim(attrs.evolve(partial, through=through), indemnity, tuple(warnings))
+    except RateUnknownError:
         return Claim(
             None,
             indemnity,
-            (
-                *warnings,
-                f"penalties not computed: {exc}; pass rates=... to plan() with the missing rate",
-            ),
+            (*warnings, "penalties not computed: no rate is known for these days; " + RATES_FIX),
         )
     except RelanceError as exc:
         return Claim(None, indemnity, (*warnings, f"penalties not computed: {exc}"))
-    return Claim(penalties, indemnity, warnings)
+
+
+def _last_known_day(business: bool, rates: Rates) -> dt.date:
+    """The last day whose rate the tables know: the end of the half-year of the last MRO rate
+    known (L441-10 II takes the rate in force on 1 January or 1 July), or the last day of the
+    legal interest rate table."""
+    if business:
+        return half_year_end(rates.mro.known_through)
+    return rates.legal.known_through

@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from relancelib.checks import check_bool, check_date, check_sequence
+from relancelib.checks import check_bool, check_date, check_sequence, minor_unit
 from relancelib.law._accrual import Penalties, accrue
-from relancelib.law._checks import check_amount, check_span
+from relancelib.law._checks import CENT, check_amount, check_span
 from relancelib.law._rates import Rates, check_rates
 from relancelib.model import Payment
 
@@ -40,6 +40,7 @@ def legal_interest(
     *,
     payments: Iterable[Payment] = (),
     rates: Rates | None = None,
+    currency: str = "EUR",
 ) -> Penalties:
     """Interest at the legal rate owed by a consumer after a formal notice.
 
@@ -48,7 +49,7 @@ def legal_interest(
     it through ``until`` inclusive, ``(until - from_date).days`` days, each half-year's rate
     (Code monétaire et financier L313-2, "all other cases": the creditor is a business) for
     the days in it, divided by 365.  Payments reduce the balance from the day after their
-    date.  The total is rounded once, to the cent, half-up.
+    date.  The total is rounded once, half-up, to the minor unit of ``currency``.
     """
     amount = check_amount(amount)
     from_date = check_date(from_date, "from_date")
@@ -56,11 +57,16 @@ def legal_interest(
     paid = check_sequence(payments, Payment, "payments")
     tables = check_rates(rates)
     check_span(from_date, until, "from_date")
-    return _legal_interest(amount, from_date, until, paid, tables)
+    return _legal_interest(amount, from_date, until, paid, tables, minor_unit(currency))
 
 
 def _legal_interest(
-    amount: Decimal, from_date: dt.date, until: dt.date, paid: tuple[Payment, ...], tables: Rates
+    amount: Decimal,
+    from_date: dt.date,
+    until: dt.date,
+    paid: tuple[Payment, ...],
+    tables: Rates,
+    unit: Decimal = CENT,
 ) -> Penalties:
     """:func:`legal_interest` on arguments already checked (validated models)."""
-    return accrue(amount, from_date, until, paid, tables.legal.rate_on, 365)
+    return accrue(amount, from_date, until, paid, tables.legal.rate_on, 365, unit)

@@ -12,10 +12,10 @@ import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal, localcontext
 
-from relancelib.checks import check_bool, check_date, check_rate, check_sequence
+from relancelib.checks import check_bool, check_date, check_rate, check_sequence, minor_unit
 from relancelib.errors import InvalidFieldError, RateUnknownError
 from relancelib.law._accrual import Penalties, accrue
-from relancelib.law._checks import CONTEXT, check_amount, check_basis, check_span
+from relancelib.law._checks import CENT, CONTEXT, check_amount, check_basis, check_span
 from relancelib.law._half_years import half_year_label, half_year_start
 from relancelib.law._rates import Rates, check_rates
 from relancelib.law._tables import RateTable
@@ -67,6 +67,7 @@ def late_penalties(
     split: bool = True,
     basis: int = 365,
     rates: Rates | None = None,
+    currency: str = "EUR",
 ) -> Penalties:
     """Late-payment penalties owed by a business debtor (Code de commerce L441-10 II).
 
@@ -83,7 +84,8 @@ def late_penalties(
     the due date.  ``basis=365`` divides by 365 (LAW.md); ``basis=366`` divides the days that
     fall in a leap year by 366 and the others by 365 (the "actual/actual" practice).
 
-    The total is rounded once, to the cent, half-up; ``days`` counts the days on which interest
+    The total is rounded once, half-up, to the minor unit of ``currency`` (the cent for the
+    euro, 1 for the yen); ``days`` counts the days on which interest
     ran (none once the balance is nil).  ``until == due_date`` gives :meth:`Penalties.zero`
     without looking up any rate.
     """
@@ -96,8 +98,17 @@ def late_penalties(
     basis = check_basis(basis)
     tables = check_rates(rates)
     check_span(due_date, until, "due_date")
+    unit = minor_unit(currency)
     return _late_penalties(
-        amount, due_date, until, chosen=chosen, paid=paid, split=split, basis=basis, tables=tables
+        amount,
+        due_date,
+        until,
+        chosen=chosen,
+        paid=paid,
+        split=split,
+        basis=basis,
+        tables=tables,
+        unit=unit,
     )
 
 
@@ -110,21 +121,31 @@ def _late_penalties(
     split: bool,
     basis: int,
     tables: Rates,
+    unit: Decimal = CENT,
+    check_floor: bool = True,
 ) -> Penalties:
-    """:func:`late_penalties` on arguments already checked (validated models)."""
+    """:func:`late_penalties` on arguments already checked (validated models); the floor of a
+    contractual rate is not checked with ``check_floor=False`` (its legal rate unknown)."""
     if until == due_date:
         # Nothing is late yet: no rate is needed (nor looked up).
-        return Penalties.zero()
+        return Penalties(Decimal(0).quantize(unit), 0, ())
+    # Interest starts to run the day after the due date (L441-10 II; CCP R2192-31 for the
+    # single-rate reading): the half-year of that day is the one of the single rate and floor.
+    first_day = due_date + dt.timedelta(days=1)
 
     rate_for: Callable[[dt.date], Decimal]
-    if chosen is not None:
-        legal = tables.legal.rate_on(due_date)
+    if chosen is not None and not check_floor:
+        fixed = chosen
+        rate_for = lambda _day: fixed  # noqa: E731
+    elif chosen is not None:
+        legal = tables.legal.rate_on(first_day)
         with localcontext(CONTEXT):
             floor = _FLOOR_MULTIPLIER * legal
         if chosen < floor:
             raise InvalidFieldError(
                 f"is below the legal floor of {floor} % (3 × the legal interest rate of "
-                f"{legal} % for {half_year_label(due_date)}, the half-year of the due date; "
+                f"{legal} % for {half_year_label(first_day)}, the half-year in which "
+                "interest starts; "
                 "Code de commerce L441-10 II)",
                 field="rate",
                 value=chosen,
@@ -135,6 +156,6 @@ def _late_penalties(
         mro = tables.mro
         rate_for = lambda day: _default_rate(half_year_start(day), mro)  # noqa: E731
     else:
-        default = _default_rate(half_year_start(due_date), tables.mro)
+        default = _default_rate(half_year_start(first_day), tables.mro)
         rate_for = lambda _day: default  # noqa: E731
-    return accrue(amount, due_date, until, paid, rate_for, basis)
+    return accrue(amount, due_date, until, paid, rate_for, basis, unit)
