@@ -7,7 +7,7 @@ PY := $(BIN)/python
 # the test that renders the insight report in a real headless browser.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: demo test lint typecheck venv install install-test system-deps bench clean
+.PHONY: demo test soak lint typecheck venv install install-test system-deps bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: install-test
 	$(BIN)/ruff check src tests benchmarks docs/notebooks
 	$(BIN)/mypy --strict src/relancelib
 	$(BIN)/pytest
+
+# The crash, race and SMTP tests with many more trials (nightly).
+soak: install-test
+	RELANCE_CRASH_TRIALS=500 RELANCE_FUZZ_EXAMPLES=100000 $(BIN)/pytest -s tests/test_crash.py tests/test_smtp.py
 
 bench: install-test
 	$(PY) benchmarks/engine.py
