@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from cii import cii_invoice as build_cii
 from relancelib import JournalError, SqliteJournal, plan
 from relancelib.cli import DEMO_JOURNAL, ExitCode, carry_out, cli
 from relancelib.config import load_config
@@ -322,57 +323,21 @@ def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_pat
 
 
 def cii_invoice(number: str, seller_siren: str, due: dt.date) -> bytes:
-    """A Factur-X (CII) invoice made with drafthorse, validated against the schema."""
-    pytest.importorskip("drafthorse")
-    from drafthorse.models.accounting import ApplicableTradeTax
-    from drafthorse.models.document import Document
-    from drafthorse.models.payment import PaymentTerms
-    from drafthorse.models.tradelines import LineItem
-
-    doc = Document()
-    doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
-    doc.header.id = number
-    doc.header.type_code = "380"
-    doc.header.issue_date_time = due - dt.timedelta(days=30)
-    seller = doc.trade.agreement.seller
-    seller.name = "Imprimerie des Canuts SARL"
-    seller.legal_organization.id = ("0002", seller_siren)
-    seller.address.country_id = "FR"
-    buyer = doc.trade.agreement.buyer
-    buyer.id = "C001"
-    buyer.name = "Boulangerie Pâtisserie Gauthier"
-    buyer.address.country_id = "FR"
-    settlement = doc.trade.settlement
-    settlement.currency_code = "EUR"
-    line = LineItem()
-    line.document.line_id = "1"
-    line.product.name = "Affiches"
-    line.agreement.net.amount = Decimal("500.00")
-    line.delivery.billed_quantity = (Decimal("1.0000"), "C62")
-    line.settlement.trade_tax.type_code = "VAT"
-    line.settlement.trade_tax.category_code = "S"
-    line.settlement.trade_tax.rate_applicable_percent = Decimal("20.00")
-    line.settlement.monetary_summation.total_amount = Decimal("500.00")
-    doc.trade.items.add(line)
-    tax = ApplicableTradeTax()
-    tax.calculated_amount = Decimal("100.00")
-    tax.basis_amount = Decimal("500.00")
-    tax.type_code = "VAT"
-    tax.category_code = "S"
-    tax.rate_applicable_percent = Decimal("20.00")
-    settlement.trade_tax.add(tax)
-    terms = PaymentTerms()
-    terms.due = due
-    settlement.terms.add(terms)
-    summation = settlement.monetary_summation
-    summation.line_total = Decimal("500.00")
-    summation.charge_total = Decimal("0.00")
-    summation.allowance_total = Decimal("0.00")
-    summation.tax_basis_total = Decimal("500.00")
-    summation.tax_total = (Decimal("100.00"), "EUR")
-    summation.grand_total = Decimal("600.00")
-    summation.due_amount = Decimal("600.00")
-    return doc.serialize(schema="FACTUR-X_EN16931")  # type: ignore[no-any-return]
+    """A Factur-X (CII) invoice from the suite's one CII builder (tests/cii.py)."""
+    return build_cii(
+        number,
+        issue_date=due - dt.timedelta(days=30),
+        due=due,
+        seller_name="Imprimerie des Canuts SARL",
+        seller_siren=seller_siren,
+        buyer_id="C001",
+        buyer_name="Boulangerie Pâtisserie Gauthier",
+        buyer_siren=None,
+        buyer_email=None,
+        buyer_address=None,
+        product="Affiches",
+        net=Decimal("500.00"),
+    )
 
 
 def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> None:
