@@ -250,7 +250,7 @@ def test_a_letter_recipient_is_a_block_of_lines() -> None:
     action = action_for()
     step = POLICY.step("lettre_relance")
     items = tuple(attrs.evolve(item, step=step) for item in action.items)
-    letter = render(attrs.evolve(action, step=step, items=items), CREDITOR)
+    letter = render(attrs.evolve(action, step=step, items=items, channel=step.channel), CREDITOR)
     assert "\n" in letter.recipient
     assert attrs.evolve(letter, recipient="Martin\n3 place Bellecour").recipient.count("\n") == 1
     with pytest.raises(InvalidFieldError, match=r"Message\.recipient"):

@@ -78,6 +78,10 @@ CREDITOR = Creditor(
     email="compta@atelier-dupont.fr",
     phone="+33 4 72 00 00 00",
     signatory="Marie Dupont, gérante",
+    legal_form="SARL",
+    share_capital=Decimal("10000"),
+    rcs_city="Lyon",
+    mediator="CM2C, 49 rue de Ponthieu, 75008 Paris – www.cm2c.net",
 )
 
 CREDITOR_LINK = attrs.evolve(CREDITOR, payment_link="https://pay.atelier-dupont.fr/r/C001")
@@ -95,6 +99,7 @@ BUSINESS = Client(
     phone="04 78 00 00 01",
     address=Address(("3 place Bellecour",), "69002", "Lyon"),
     siren="552100554",
+    contact="Madame Durand",
 )
 
 VIP = attrs.evolve(BUSINESS, id="C003", name="Hôtel Bellevue", segment="vip")
@@ -162,7 +167,9 @@ def make_action(
     """An action as the engine builds it: every invoice at ``step_key``."""
     step = step or POLICY.step(step_key)
     if indemnity is None:
-        indemnity = Decimal("40.00") if step.include_penalties and client.is_business else Decimal("0")
+        indemnity = (
+            Decimal("40.00") if step.include_penalties and client.is_business else Decimal("0")
+        )
     pens = list(pens) if pens is not None else [None] * len(invoices)
     items = tuple(
         ActionItem(inv, step, inv.balance(on), inv.days_overdue(on), pen, indemnity)
@@ -330,8 +337,16 @@ def test_every_message_greets_the_client_and_lists_invoices(case: str) -> None:
 
 
 def test_email_greets_by_name() -> None:
-    assert rendered("relance_1").text.startswith("Bonjour Boulangerie Martin,\n")
-    assert "<p>Bonjour Boulangerie Martin,</p>" in rendered("relance_1").html
+    assert rendered("relance_1").text.startswith("Bonjour Madame Durand,\n")
+    assert "<p>Bonjour Madame Durand,</p>" in rendered("relance_1").html
+    # Unknown contact person: "Madame, Monsieur," (never "Bonjour <company>,").
+    action = make_action(
+        "relance_1", dt.date(2025, 2, 3), client=attrs.evolve(BUSINESS, contact=None)
+    )
+    assert render(action, CREDITOR).text.startswith("Madame, Monsieur,\n")
+    letter = rendered("lettre_relance").text
+    assert "\nMadame,\n" in letter
+    assert "Nous vous prions d’agréer, Madame, l’expression" in letter
 
 
 def test_relance_2_offers_instalments_and_payment_link() -> None:
@@ -399,9 +414,17 @@ def test_formal_notice_business() -> None:
     assert "(mille deux cent trente-quatre euros et cinquante-six centimes)" in text
     assert "L441-10" in text
     assert "D441-5" in text
-    # Letter of Tuesday 18 March 2025 + 8 days (CPC 641-642).
-    assert message.deadline == dt.date(2025, 3, 26)
-    assert "au plus tard le mercredi 26 mars 2025" in text
+    # Letter of Tuesday 18 March 2025: 8 days from receipt, and a date that leaves 15 days
+    # at the post office + 8 days (LAW.md section 10; CPC 641-642): Thursday 10 April.
+    assert message.deadline == dt.date(2025, 4, 10)
+    assert f"dans un délai de 8{NBSP}jours à compter de la réception de la présente lettre" in text
+    assert "au plus tard le jeudi 10 avril 2025" in text
+    # Costs: decided by the judge (CPC 696, 700), never "restant à votre charge".
+    assert "restant à votre charge" not in text
+    assert "par le juge (articles 696 et 700" in text
+    assert "à nos frais par un commissaire de justice" in text
+    # Second person.
+    assert "vous restez redevable" in text
     assert "injonction de payer" in text
     assert "1405" in text
     assert "petites créances" in text
@@ -432,7 +455,7 @@ def test_formal_notice_without_penalty_figures_states_the_rule() -> None:
 
 
 def test_formal_notice_deadline_follows_the_calendar() -> None:
-    action = make_action("mise_en_demeure", dt.date(2025, 4, 10), pens=[P45])
+    action = make_action("lettre_relance", dt.date(2025, 4, 10), pens=[P45])
     national = render(action, CREDITOR)
     moselle = render(action, CREDITOR, calendar=Calendar("FR-57"))
     by_code = render(action, CREDITOR, calendar="FR-57")
@@ -447,10 +470,10 @@ def test_letter_date_and_deadline_days_are_arguments() -> None:
     message = render(action, creditor, as_of=dt.date(2025, 6, 2), deadline_days=8)
     assert message.date == dt.date(2025, 6, 2)
     assert "Lyon, le 2 juin 2025" in message.text
-    assert "au plus tard le mardi 10 juin 2025" in message.text
+    assert "au plus tard le mercredi 25 juin 2025" in message.text  # 15 + 8 days
     longer = render(action, creditor, as_of=dt.date(2025, 6, 2), deadline_days=15)
     assert f"dans un délai de 15{NBSP}jours" in longer.text
-    assert longer.deadline == dt.date(2025, 6, 17)
+    assert longer.deadline == dt.date(2025, 7, 2)
 
 
 def test_first_of_the_month_is_written_1er() -> None:
@@ -468,7 +491,9 @@ EVIL = "<script>alert(1)</script> & Fils"
 def test_client_name_is_escaped_in_html_and_plain_in_text() -> None:
     client = attrs.evolve(BUSINESS, name=EVIL)
     for step in ("relance_1", "mise_en_demeure"):
-        message = render(make_action(step, dt.date(2025, 3, 18), client=client, pens=[P45]), CREDITOR)
+        message = render(
+            make_action(step, dt.date(2025, 3, 18), client=client, pens=[P45]), CREDITOR
+        )
         assert "<script>" not in message.html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Fils" in message.html
         assert EVIL in message.text
@@ -564,7 +589,9 @@ def test_to_email_headers() -> None:
 
 
 def test_accented_names_are_encoded_in_headers() -> None:
-    message = render(make_action("relance_1", dt.date(2025, 5, 12), client=CONSUMER, invoices=(G1,)), CREDITOR)
+    message = render(
+        make_action("relance_1", dt.date(2025, 5, 12), client=CONSUMER, invoices=(G1,)), CREDITOR
+    )
     raw = message.to_email().as_bytes()
     head = raw.split(b"\n\n", 1)[0]
     assert head.isascii()
@@ -637,7 +664,11 @@ def test_to_email_attaches_the_qr_code_as_an_inline_image(case: str) -> None:
     assert message.qr_payload is not None
     fields = message.qr_payload.split("\n")
     epc = segno_helpers.make_epc_qr(
-        name=fields[5], iban=fields[6], amount=Decimal(fields[7][3:]), text=fields[10], bic=fields[4]
+        name=fields[5],
+        iban=fields[6],
+        amount=Decimal(fields[7][3:]),
+        text=fields[10],
+        bic=fields[4],
     )
     assert png == _segno_png(epc)
     side = (epc.symbol_size(scale=4, border=4))[0]
@@ -751,7 +782,11 @@ def test_mapping_overrides_a_builtin_template() -> None:
             "{% block html %}<b>{{ client.name }}</b>{% endblock %}"
         )
     }
-    message = render(make_action("relance_1", dt.date(2025, 2, 3), client=attrs.evolve(BUSINESS, name="A & B")), CREDITOR, templates=templates)
+    message = render(
+        make_action("relance_1", dt.date(2025, 2, 3), client=attrs.evolve(BUSINESS, name="A & B")),
+        CREDITOR,
+        templates=templates,
+    )
     assert message.subject == "Rappel A & B"
     assert message.text == f"Texte pour A & B : 1{NNBSP}234,56{NBSP}€\n"
     assert message.html == "<b>A &amp; B</b>\n"
@@ -771,7 +806,9 @@ def test_plain_source_is_the_text_body() -> None:
 
 
 def test_html_only_template_gets_a_text_part() -> None:
-    templates = {"relance_1": "{% block html %}<p>Bonjour {{ client.name }}</p><p>Merci</p>{% endblock %}"}
+    templates = {
+        "relance_1": "{% block html %}<p>Bonjour {{ client.name }}</p><p>Merci</p>{% endblock %}"
+    }
     message = render(CASES["relance_1"][0], CREDITOR, templates=templates)
     assert message.text == "Bonjour Boulangerie Martin\n\nMerci\n"
     assert message.subject.startswith("Relance")
@@ -779,16 +816,20 @@ def test_html_only_template_gets_a_text_part() -> None:
 
 def test_folder_overrides_and_can_reuse_the_builtin_macros(tmp_path: Path) -> None:
     (tmp_path / "relance_2.j2").write_text(
-        '{% block subject %}Relance n°2 – {{ invoices_label }}{% endblock %}\n'
+        "{% block subject %}Relance n°2 – {{ invoices_label }}{% endblock %}\n"
         '{% block text %}{% import "_macros.j2" as m with context %}{{ m.invoice_list_text() }}{% endblock %}\n',
         encoding="utf-8",
     )
     message = render(CASES["relance_2"][0], CREDITOR, templates=tmp_path)
     assert message.subject == "Relance n°2 – facture F-2025-0001"
     assert "- Facture F-2025-0001 du 2 janvier 2025" in message.text
-    assert render(CASES["relance_2"][0], CREDITOR, templates=str(tmp_path)).subject == message.subject
+    assert (
+        render(CASES["relance_2"][0], CREDITOR, templates=str(tmp_path)).subject == message.subject
+    )
     # A folder is read again when a template changes.
-    (tmp_path / "relance_2.j2").write_text("{% block subject %}Autre{% endblock %}", encoding="utf-8")
+    (tmp_path / "relance_2.j2").write_text(
+        "{% block subject %}Autre{% endblock %}", encoding="utf-8"
+    )
     os.utime(tmp_path / "relance_2.j2", (1e10, 1e10))
     assert render(CASES["relance_2"][0], CREDITOR, templates=tmp_path).subject == "Autre"
 
@@ -821,7 +862,10 @@ def test_user_variant_comes_first() -> None:
         "relance_1.vip": "{% block subject %}VIP {{ client.name }}{% endblock %}",
         "relance_1": "{% block subject %}Standard{% endblock %}",
     }
-    assert render(CASES["relance_1_vip"][0], CREDITOR, templates=templates).subject == "VIP Hôtel Bellevue"
+    assert (
+        render(CASES["relance_1_vip"][0], CREDITOR, templates=templates).subject
+        == "VIP Hôtel Bellevue"
+    )
     assert render(CASES["relance_1"][0], CREDITOR, templates=templates).subject == "Standard"
     # A user's plain template wins over the built-in variant.
     only_plain = {"relance_1": "{% block subject %}Standard{% endblock %}"}
@@ -848,7 +892,9 @@ def test_missing_template() -> None:
 
 
 def test_missing_variable_names_template_and_line() -> None:
-    templates = {"relance_1": "{% block subject %}Objet{% endblock %}\n{% block text %}\nBonjour {{ client.nom }}\n{% endblock %}"}
+    templates = {
+        "relance_1": "{% block subject %}Objet{% endblock %}\n{% block text %}\nBonjour {{ client.nom }}\n{% endblock %}"
+    }
     with pytest.raises(TemplateRenderError, match=r"relance_1\.j2'?, line 3") as info:
         render(CASES["relance_1"][0], CREDITOR, templates=templates)
     assert "nom" in str(info.value)
@@ -924,7 +970,9 @@ def test_builtin_templates_write_french_only() -> None:
         CASES["relance_1"][0],
         CREDITOR,
         locale="en_GB",
-        templates={"relance_1": "Dear {{ client.name }}, {{ totals['EUR']|amount }} by {{ deadline|date }}."},
+        templates={
+            "relance_1": "Dear {{ client.name }}, {{ totals['EUR']|amount }} by {{ deadline|date }}."
+        },
     )
     assert english.text == "Dear Boulangerie Martin, €1,234.56 by 11 February 2025.\n"
 
@@ -1053,7 +1101,9 @@ def test_a_user_template_can_still_inline_the_qr_code() -> None:
     assert message.qr_cid is None
     assert message.qr_payload is not None
     # The cid referred to outside the HTML is no reason to attach the image.
-    in_text = {"relance_1": "{% block text %}{{ qr.cid }}{% endblock %}{% block html %}x{% endblock %}"}
+    in_text = {
+        "relance_1": "{% block text %}{{ qr.cid }}{% endblock %}{% block html %}x{% endblock %}"
+    }
     assert render(CASES["relance_1"][0], CREDITOR, templates=in_text).qr_cid is None
 
 
@@ -1068,7 +1118,14 @@ def test_message_qr_cid_is_checked() -> None:
 
 
 def test_no_qr_code_when_not_in_euros() -> None:
-    chf = Invoice("F-CH-1", "C001", dt.date(2025, 1, 2), dt.date(2025, 2, 1), Decimal("500.00"), currency="CHF")
+    chf = Invoice(
+        "F-CH-1",
+        "C001",
+        dt.date(2025, 1, 2),
+        dt.date(2025, 2, 1),
+        Decimal("500.00"),
+        currency="CHF",
+    )
     message = render(make_action("relance_1", dt.date(2025, 2, 3), invoices=(chf,)), CREDITOR)
     assert "data:image" not in message.html
     assert "cid:" not in message.html
@@ -1182,9 +1239,7 @@ def _text_runs(document: bytes) -> list[tuple[int, float, float, str]]:
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(document))
-    return [
-        (number, *run) for number, page in enumerate(reader.pages) for run in _page_runs(page)
-    ]
+    return [(number, *run) for number, page in enumerate(reader.pages) for run in _page_runs(page)]
 
 
 LETTER_TABLES: dict[str, tuple[Action, Creditor]] = {
@@ -1233,7 +1288,11 @@ def test_letter_tables_fit_the_text_width(case: str) -> None:
     millimetre = 72 / 25.4
     left, right = 20 * millimetre, (210 - 20) * millimetre  # @page margins: 20 mm each side
     tolerance = 0.5  # points: rounding of justified lines
-    overflowing = [(page, x0, x1) for page, x0, x1, _ in runs if x0 < left - tolerance or x1 > right + tolerance]
+    overflowing = [
+        (page, x0, x1)
+        for page, x0, x1, _ in runs
+        if x0 < left - tolerance or x1 > right + tolerance
+    ]
     assert not overflowing, f"text outside the 170 mm between the margins: {overflowing[:5]}"
     # The whole table was drawn and read: every header, the last column included.
     headers = ["Facture", "Émise le", "Échéance", "Principal", "Total"]
@@ -1293,7 +1352,14 @@ def test_single_currency_conveniences() -> None:
     }
     message = render(CASES["relance_1"][0], CREDITOR, templates=templates)
     assert message.text == f"1 1{NNBSP}234,56{NBSP}€ 1234.56 3 février 2025\n"
-    chf = Invoice("F-CH-1", "C001", dt.date(2025, 1, 2), dt.date(2025, 2, 1), Decimal("500.00"), currency="CHF")
+    chf = Invoice(
+        "F-CH-1",
+        "C001",
+        dt.date(2025, 1, 2),
+        dt.date(2025, 2, 1),
+        Decimal("500.00"),
+        currency="CHF",
+    )
     mixed = make_action("relance_1", dt.date(2025, 2, 3), invoices=(F1, chf))
     with pytest.raises(TemplateRenderError, match="'total' is undefined"):
         render(mixed, CREDITOR, templates=templates)
@@ -1313,3 +1379,119 @@ def test_filters_are_also_named_after_the_formatting_functions() -> None:
         "soixante et onze euros | 13\u00a0% | 8\u00a0jours"
     )
     assert message.text.strip() == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# What messages demand (sections) and the law's wording (issue 11).
+
+F_OTHER = Invoice(
+    "F-2025-0020", "C001", dt.date(2025, 2, 1), dt.date(2025, 3, 3), Decimal("300.00")
+)
+F_SOON = Invoice("F-2025-0048", "C001", dt.date(2025, 3, 1), dt.date(2025, 3, 31), Decimal("75.00"))
+
+
+def sectioned_action() -> Action:
+    """A formal notice for F1, with F_OTHER at relance_1 and F_SOON not yet due."""
+    on = dt.date(2025, 3, 18)
+    items = (
+        ActionItem(F1, POLICY.step("mise_en_demeure"), F1.amount, 45, P45, Decimal("40.00")),
+        ActionItem(F_OTHER, POLICY.step("relance_1"), F_OTHER.amount, 15),
+        ActionItem(F_SOON, POLICY.step("courtoisie"), F_SOON.amount, 0),
+    )
+    key = action_key("C001", [(i.invoice.number, i.step.key) for i in items])
+    totals = {"EUR": sum((i.balance for i in items), Decimal(0))}
+    return Action(key, BUSINESS, POLICY.step("mise_en_demeure"), items, totals, on)
+
+
+def test_a_formal_notice_demands_and_notifies_its_own_items_only() -> None:
+    action = sectioned_action()
+    assert action.demanded == {"EUR": Decimal("1294.57")}
+    message = render(action, CREDITOR)
+    text = message.text
+    assert message.subject == "Mise en demeure de payer – facture F-2025-0001"
+    assert f"somme totale de 1{NNBSP}294,57{NBSP}€" in text
+    assert "(mille deux cent trente-quatre euros et cinquante-six centimes)" in text
+    assert "au titre de notre facture" in text
+    # Other overdue invoices in a section of their own; upcoming ones only "pour mémoire".
+    assert f"Par ailleurs, la facture suivante reste à régler{NBSP}:" in text
+    assert "F-2025-0020" in text
+    assert f"Pour mémoire, la facture suivante arrivera à échéance prochainement{NBSP}:" in text
+    soon = [line for line in text.splitlines() if "F-2025-0048" in line]
+    assert soon
+    assert all("impayée" not in line for line in soon)
+    assert "à régler le 31 mars 2025 au plus tard" in soon[0]
+    assert message.qr_payload is not None
+    assert "EUR1294.57" in message.qr_payload
+    assert "Référence à indiquer" in text
+    assert "F-2025-0001\n" in text
+
+
+def test_grammar_follows_the_counts() -> None:
+    one = rendered("mise_en_demeure_business").text
+    many = rendered("mise_en_demeure_multi").text
+    assert "au titre de notre facture" in one
+    assert "au titre de nos factures" in many
+
+
+def test_a_contractual_rate_is_the_rate_the_letter_states() -> None:
+    client = attrs.evolve(BUSINESS, penalty_rate=Decimal("15.00"))
+    message = render(make_action("lettre_relance", dt.date(2025, 3, 3), client=client), CREDITOR)
+    assert f"au taux contractuel de 15{NBSP}% l’an" in message.text
+    assert "majoré de 10 points" not in message.text
+
+
+def test_penalties_stopped_at_the_last_known_rate_are_said_so() -> None:
+    stopped = attrs.evolve(penalties("30.29", 91, rate="12.15"), through=dt.date(2026, 6, 30))
+    message = render(make_action("lettre_relance", dt.date(2026, 8, 3), pens=[stopped]), CREDITOR)
+    assert "arrêtées au 30 juin 2026, à parfaire" in message.text
+
+
+def test_a_redated_letter_recomputes_its_penalties() -> None:
+    action, creditor = CASES["mise_en_demeure_business"]
+    (item,) = action.items
+    assert item.penalties is not None
+    later = render(action, creditor, as_of=dt.date(2025, 4, 1))
+    # 1 234,56 € from 2 February to 1 April 2025: 59 days at 13,15 % = 26,24 €.
+    assert f"26,24{NBSP}€ (59{NBSP}jours à 13,15{NBSP}%)" in later.text
+    assert "calculées ci-dessus jusqu’à la date de la présente lettre" in later.text
+
+
+def test_the_indemnity_is_40_euros_on_an_invoice_in_another_currency() -> None:
+    usd = attrs.evolve(F1, currency="USD")
+    message = render(make_action("lettre_relance", dt.date(2025, 3, 3), invoices=(usd,)), CREDITOR)
+    assert f"indemnité forfaitaire de recouvrement{NBSP}: 40,00{NBSP}€" in message.text
+    assert f"0,00{NBSP}$" not in message.text
+
+
+def test_creditor_mentions_are_printed_on_letters_and_e_mails() -> None:
+    mentions = (
+        f"Atelier Dupont SARL – SARL au capital de 10{NNBSP}000{NBSP}€ – RCS Lyon 732 829 320"
+    )
+    for case in ("relance_1", "lettre_relance", "mise_en_demeure_business"):
+        message = rendered(case)
+        assert mentions in message.text, case
+        assert mentions in message.html, case
+
+
+def test_consumers_get_the_mediator_and_no_cash_flow_talk() -> None:
+    notice = rendered("mise_en_demeure_consumer")
+    assert "médiateur de la consommation" in notice.text
+    assert "L612-1 et L616-1" in notice.text
+    assert "médiateur" not in rendered("mise_en_demeure_business").text
+    second = render(
+        make_action("relance_2", dt.date(2025, 4, 24), client=CONSUMER, invoices=(G1,)), CREDITOR
+    )
+    assert "trésorerie" not in second.text
+    assert "trésorerie" in rendered("relance_2").text
+
+
+def test_an_e_mail_step_sent_by_letter_is_laid_out_as_a_letter() -> None:
+    client = attrs.evolve(BUSINESS, email=None)
+    action = attrs.evolve(
+        make_action("relance_1", dt.date(2025, 2, 3), client=client), channel=Channel.LETTER
+    )
+    message = render(action, CREDITOR)
+    assert message.channel is Channel.LETTER
+    assert message.recipient == "Boulangerie Martin\n3 place Bellecour\n69002 LYON"
+    assert "size: A4" in message.html
+    assert "Lyon, le 3 février 2025" in message.text

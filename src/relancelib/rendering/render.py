@@ -6,10 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
+from relancelib import law
 from relancelib.checks import check_date, check_instance, check_integer, check_locale
 from relancelib.engine import Action, Plan
 from relancelib.errors import InvalidFieldError, UnknownLocaleError
 from relancelib.model import Creditor
+from relancelib.policy import Channel
 from relancelib.rendering import templates as tpl
 from relancelib.rendering.context import build_context, recipient
 from relancelib.rendering.email import message_id
@@ -22,6 +26,32 @@ __all__ = ["render", "render_plan"]
 
 # The longest time given to pay that render() accepts, in days.
 _MAX_DEADLINE_DAYS = 366
+# A registered letter may wait 15 days at the post office before it is collected.
+_LRAR_COLLECTION_DAYS = 15
+
+
+def redate(action: Action, on: dt.date, rates: law.Rates | None = None) -> Action:
+    """``action`` with its penalties, interest and totals computed for the day ``on``."""
+    items = []
+    for item in action.items:
+        if item.step.include_penalties and item.penalties is not None:
+            start = item.penalties.start
+            notified = None
+            if not action.client.is_business and start is not None:
+                notified = start - dt.timedelta(days=1)
+            found = law.claim(item.invoice, action.client, on, notified_on=notified, rates=rates)
+            item = attrs.evolve(item, penalties=found.penalties, indemnity=found.indemnity)
+        items.append(item)
+    # claimed and demanded are worked out again from the new items.
+    return Action(
+        action.key,
+        action.client,
+        action.step,
+        tuple(items),
+        action.totals,
+        on,
+        channel=action.channel,
+    )
 
 
 def _default_subject(action: Action, context: dict[str, Any], template: str) -> str:
@@ -66,13 +96,17 @@ def render(
     calendar: Calendar | str = "FR",
     deadline_days: int = 8,
     locale: str | None = None,
+    rates: law.Rates | None = None,
 ) -> Message:
     """Write the message of ``action``, sent by ``creditor``, with its step's template.
 
     ``templates`` maps step keys (or ``"<key>.<segment>"`` variants) to Jinja2 sources, or is
     a folder of ``<key>.j2`` files; they come before the built-in French templates.
-    ``as_of`` is the date written on the message (default ``action.on``); the deadline to pay
-    is ``calendar.legal_deadline(as_of, deadline_days)`` (Code de procédure civile 641-642);
+    ``as_of`` is the date written on the message (default ``action.on``); a message dated
+    another day than the plan's has its penalties recomputed for that day (with ``rates``),
+    so "calculées jusqu'à la date de la présente lettre" stays true.  The deadline to pay
+    is ``calendar.legal_deadline(as_of, deadline_days)`` (Code de procédure civile 641-642),
+    and for a registered letter 15 more days for its collection at the post office;
     ``locale`` defaults to the client's.  The SEPA QR code of an e-mail is drawn by
     :meth:`Message.to_email`, not here (the built-in e-mails refer to it as ``cid:``);
     letters show it as an SVG drawn here.
@@ -90,8 +124,10 @@ def render(
     locale = client.locale if locale is None else locale
     language = check_locale(locale).language  # UnknownLocaleError if Babel does not know it
     user = tpl.user_set(templates)
+    if letter_date != action.on:
+        action = redate(action, letter_date, rates)
     step = action.step
-    channel = step.channel
+    channel = action.channel
     template_set, template, builtin = tpl.find_template(step.template_name, client.segment, user)
     if builtin and language != "fr":
         raise UnknownLocaleError(
@@ -101,7 +137,10 @@ def render(
             value=locale,
         )
     to, to_lines = recipient(client, channel)
-    deadline = _calendar(calendar).legal_deadline(letter_date, deadline_days)
+    # A registered letter takes effect on receipt and may wait 15 days at the post office
+    # (LAW.md section 10): the date printed leaves those 15 days and then the time to pay.
+    wait = _LRAR_COLLECTION_DAYS if channel is Channel.REGISTERED_LETTER else 0
+    deadline = _calendar(calendar).legal_deadline(letter_date, wait + deadline_days)
     context = build_context(
         action,
         creditor,
