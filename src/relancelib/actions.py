@@ -230,6 +230,18 @@ class Plan:
         """The problems worth a look that did not stop the chase."""
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
 
+    @property
+    def incomplete(self) -> tuple[str, ...]:
+        """The invoices whose penalties (or legal interest) could not be computed in full:
+        none at all, or only through the last day a rate is known ("à parfaire")."""
+        return tuple(
+            item.invoice.number
+            for action in self.actions
+            for item in action.items
+            if item.step.include_penalties
+            and (item.penalties is None or item.penalties.through is not None)
+        )
+
     def action_for(self, client_id: str) -> Action | None:
         """The action for ``client_id``, or ``None`` when nothing is due for that client."""
         for action in self.actions:

@@ -50,6 +50,7 @@ ERROR_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
 
 
 def strict_exit(strict: bool, day_plan: Plan, portfolio: Portfolio) -> None:
-    """With ``--strict``, exit 1 when rows could not be imported or invoices were left out."""
-    if strict and (portfolio.problems or day_plan.errors):
+    """With ``--strict``, exit 1 when rows could not be imported, invoices were left out or
+    penalties could not be computed (in full)."""
+    if strict and (portfolio.problems or day_plan.errors or day_plan.incomplete):
         raise click.exceptions.Exit(ExitCode.PROBLEMS)

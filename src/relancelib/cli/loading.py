@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from relancelib import law
 from relancelib.cli.exits import ExitCode, fail
 from relancelib.cli.options import DEFAULT_CONFIG
 from relancelib.config import Config, load_config
@@ -14,7 +15,7 @@ from relancelib.engine import Plan, plan
 from relancelib.io import Portfolio
 from relancelib.journal import Journal, SqliteJournal
 
-__all__ = ["open_journal", "plan_day", "read_config"]
+__all__ = ["day_rates", "open_journal", "plan_day", "read_config", "user_rates_path"]
 
 
 def read_config(path: Path | None) -> Config:
@@ -41,5 +42,25 @@ def plan_day(
         with open_journal(config) as existing:
             return plan_day(config, portfolio, as_of, existing)
     return plan(
-        portfolio.invoices, portfolio.clients, config.policy, as_of, journal, rates=config.rates
+        portfolio.invoices,
+        portfolio.clients,
+        config.policy,
+        as_of,
+        journal,
+        rates=day_rates(config),
     )
+
+
+def user_rates_path(config: Config) -> Path:
+    """The user rates file ``relance rates import`` writes: next to the config file."""
+    folder = config.path.parent if config.path is not None else Path.cwd()
+    return folder / law.USER_RATES_FILE
+
+
+def day_rates(config: Config) -> law.Rates | None:
+    """The config's rates, extended with the user rates file when there is one."""
+    path = user_rates_path(config)
+    if not path.exists():
+        return config.rates
+    rows = law.read_user_rates(path.read_text(encoding="utf-8"), str(path))
+    return law.extend_rates(rows, config.rates)

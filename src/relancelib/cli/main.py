@@ -19,6 +19,7 @@ from relancelib.cli.init import init_command
 from relancelib.cli.options import debug_option
 from relancelib.cli.output import error
 from relancelib.cli.plan import plan_command
+from relancelib.cli.rates import rates_command
 from relancelib.cli.record import record_command
 from relancelib.cli.report import report_command
 from relancelib.cli.run import run_command, send_command
@@ -83,6 +84,7 @@ for _command in (
     report_command,
     init_command,
     demo_command,
+    rates_command,
 ):
     cli.add_command(_command)
 

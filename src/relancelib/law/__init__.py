@@ -44,6 +44,15 @@ from relancelib.law._prescription import (
     time_barred,
 )
 from relancelib.law._rates import DEFAULT_RATES, Rates, check_rates
+from relancelib.law._sdmx import (
+    MRO_SERIES,
+    USER_RATES_FILE,
+    extend_rates,
+    read_sdmx_csv,
+    read_user_rates,
+    write_user_rates,
+)
+from relancelib.law._sdmx import RateRow as ImportedRate
 from relancelib.law._tables import Granularity, RateRow, RateTable
 from relancelib.law._terms import Reading as Reading
 from relancelib.law._terms import (
@@ -54,10 +63,13 @@ from relancelib.law._terms import (
 
 __all__ = [
     "DEFAULT_RATES",
+    "MRO_SERIES",
     "PRESCRIPTION_WARNING_DAYS",
     "RATES_FIX",
+    "USER_RATES_FILE",
     "Claim",
     "Granularity",
+    "ImportedRate",
     "Penalties",
     "Period",
     "RateRow",
@@ -67,6 +79,7 @@ __all__ = [
     "check_rates",
     "claim",
     "commercial_penalty_rate",
+    "extend_rates",
     "half_year",
     "late_penalties",
     "legal_interest",
@@ -75,8 +88,11 @@ __all__ = [
     "payment_terms_warning",
     "prescription_date",
     "prescription_warning",
+    "read_sdmx_csv",
+    "read_user_rates",
     "recovery_indemnity",
     "time_barred",
+    "write_user_rates",
 ]
 
 # Not public.  _claim is claim() without its argument checks, for a caller whose arguments are
