@@ -97,8 +97,10 @@ def load_portfolio(config: Config) -> Portfolio:
         ignored[label] = known.ignored_columns
         suggestions[label] = dict(known.suggestions)
     notes: list[CreditNote] = []
-    for folder in sources.folders:
-        _read_folder(config, folder, clients, invoices, notes, problems, warnings)
+    for key in ("einvoices", "facturx"):
+        folder = getattr(sources, key)
+        if folder is not None:
+            _read_folder(config, folder, key, clients, invoices, notes, problems, warnings)
     if notes:
         allocated, more = allocate_credit_notes(invoices, notes)
         invoices[:] = allocated
@@ -121,6 +123,7 @@ def load_portfolio(config: Config) -> Portfolio:
 def _read_folder(
     config: Config,
     folder: Path,
+    key: str,
     clients: dict[str, Client],
     invoices: list[Invoice],
     notes: list[CreditNote],
@@ -129,7 +132,7 @@ def _read_folder(
 ) -> None:
     """Read every e-invoice of ``folder`` into the lists given."""
     if not folder.is_dir():
-        raise DataImportError(f"{folder}: no such folder (sources.einvoices)")
+        raise DataImportError(f"{folder}: no such folder (sources.{key})")
     files = sorted(
         path
         for path in folder.iterdir()
