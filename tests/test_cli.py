@@ -70,7 +70,9 @@ def workspace(tmp_path: Path) -> Path:
     assert result.exit_code == 0, result.output
     clients = tmp_path / "clients.csv"
     text = clients.read_text(encoding="utf-8-sig")
-    fixed = text.replace("C004;Garage Mécanique du Rhône;;", "C004;Garage Mécanique du Rhône;garage@example.fr;")
+    fixed = text.replace(
+        "C004;Garage Mécanique du Rhône;;", "C004;Garage Mécanique du Rhône;garage@example.fr;"
+    )
     assert fixed != text
     clients.write_text(fixed, encoding="utf-8-sig")
     return tmp_path
@@ -97,7 +99,9 @@ def expected_plan(folder: Path) -> list[str]:
     """The keys of the day's actions, computed with the library itself."""
     config = load_config(folder / "relance.toml")
     read = read_portfolio(
-        clients=folder / "clients.csv", invoices=folder / "factures.csv", payments=folder / "reglements.csv"
+        clients=folder / "clients.csv",
+        invoices=folder / "factures.csv",
+        payments=folder / "reglements.csv",
     )
     as_of = dt.date.fromisoformat(DAY)
     if not config.journal.exists():
@@ -146,7 +150,9 @@ def test_plan_as_json_for_programs(workspace: Path) -> None:
     assert first["channel"] == "email"
     assert first["totals"] == {"EUR": "1840.00"}
     assert first["items"][0]["invoice"] == "FA-2026-0022"
-    assert any(p["invoice"] == "FA-2026-0003" and p["severity"] == "error" for p in data["problems"])
+    assert any(
+        p["invoice"] == "FA-2026-0003" and p["severity"] == "error" for p in data["problems"]
+    )
     assert data["import_problems"] == []
 
 
@@ -154,7 +160,9 @@ def test_plan_as_csv_for_spreadsheets(workspace: Path) -> None:
     result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "-f", "csv")
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line]
-    data = json.loads(relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "-f", "json").stdout)
+    data = json.loads(
+        relance("plan", "--date", DAY, "-c", workspace / "relance.toml", "-f", "json").stdout
+    )
     items = sum(len(a["items"]) for a in data["actions"])
     assert len(lines) == 1 + items
     assert ";" in lines[0]
@@ -175,7 +183,9 @@ def test_strict_exits_1_when_invoices_were_left_out(workspace: Path) -> None:
 def test_import_problems_are_reported_with_file_and_line(workspace: Path) -> None:
     invoices = workspace / "factures.csv"
     text = invoices.read_text(encoding="utf-8-sig")
-    invoices.write_text(text + "FA-BAD;C001;31/02/2026;15/03/2026;100,00;EUR;non;;\r\n", encoding="utf-8-sig")
+    invoices.write_text(
+        text + "FA-BAD;C001;31/02/2026;15/03/2026;100,00;EUR;non;;\r\n", encoding="utf-8-sig"
+    )
     result = relance("plan", "--date", DAY, "-c", workspace / "relance.toml")
     assert result.exit_code == 0
     line = len(text.splitlines()) + 1
@@ -283,7 +293,9 @@ def test_manual_channels_are_written_but_left_to_record_by_hand(workspace: Path)
     assert result.stdout.count("to record once done: relance record rl-") == len(scripts)
     keys = expected_plan(workspace)
     assert len(keys) == len(scripts)  # the calls are still due
-    assert relance("record", keys[0], "-r", "appel passé", "--date", DAY, "-c", config).exit_code == 0
+    assert (
+        relance("record", keys[0], "-r", "appel passé", "--date", DAY, "-c", config).exit_code == 0
+    )
     assert len(expected_plan(workspace)) == len(keys) - 1
 
 
@@ -301,25 +313,40 @@ def test_run_after_a_history_writes_letters_and_call_scripts(workspace: Path) ->
     assert named(out, f"{DAY}_C004_relance_1", ".eml").name in names
     assert named(out, f"{DAY}_C005_lettre_relance", ".pdf").read_bytes().startswith(b"%PDF")
     assert "FA-2026-0016" in named(out, f"{DAY}_C012_appel", ".txt").read_text(encoding="utf-8")
-    refs = {client: ref for _key, client, ref in records(workspace) if ref and not ref.startswith("simulation")}
+    refs = {
+        client: ref
+        for _key, client, ref in records(workspace)
+        if ref and not ref.startswith("simulation")
+    }
     assert refs["C009"] == letter  # a letter: its file name
     assert refs["C001"].startswith("<rl-")  # an e-mail: its Message-ID
     assert "3 letters" in result.stdout
     assert "2 call scripts" in result.stdout
 
 
-def test_carry_out_removes_the_file_when_another_run_recorded_the_action(tmp_path: Path) -> None:
+def test_a_run_that_finds_the_action_recorded_leaves_the_other_runs_file_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
     sample = load_sample()
+    out = tmp_path / "out"
     with SqliteJournal(tmp_path / "j.sqlite") as journal:
         day = plan(sample.invoices, sample.clients, sample.policy, sample.as_of, journal)
         action = day.actions[0]
-        assert journal.record(action, reference="autre processus")
-        written, failed = carry_out([action], sample.creditor, tmp_path / "out", journal, policy=sample.policy)
+        # The other run: planned the same day, claimed, wrote and recorded the action first.
+        first, first_failed = carry_out(
+            [action], sample.creditor, out, journal, policy=sample.policy
+        )
+        assert first_failed == []
+        assert len(first) == 1
+        theirs = {p.name: p.read_bytes() for p in out.iterdir()}
+        # This run planned before the other recorded it: its claim finds the action recorded.
+        written, failed = carry_out([action], sample.creditor, out, journal, policy=sample.policy)
+        assert len(journal.records()) == 1
     assert written == []
     assert len(failed) == 1
     assert "already recorded" in failed[0].reason
     assert not failed[0].stays_due
-    assert list((tmp_path / "out").iterdir()) == []
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == theirs
 
 
 def cii_invoice(number: str, seller_siren: str, due: dt.date) -> bytes:
@@ -353,14 +380,15 @@ def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> No
     text = config.read_text(encoding="utf-8")
     start = text.index("[sources]")
     config.write_text(
-        text[:start] + '[sources]\nclients = "clients.csv"\nfacturx = "factures-pdf"\n', encoding="utf-8"
+        text[:start] + '[sources]\nclients = "clients.csv"\nfacturx = "factures-pdf"\n',
+        encoding="utf-8",
     )
     result = relance("plan", "--date", DAY, "-c", config, "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert [(a["client_id"], a["step"], [i["invoice"] for i in a["items"]]) for a in data["actions"]] == [
-        ("C001", "relance_1", ["FX-1"])
-    ]
+    assert [
+        (a["client_id"], a["step"], [i["invoice"] for i in a["items"]]) for a in data["actions"]
+    ] == [("C001", "relance_1", ["FX-1"])]
     problems = " ".join(data["import_problems"])
     assert "FX-2.xml: issued by SIREN 552100554" in problems
     assert "notes.pdf" in problems
@@ -382,11 +410,20 @@ def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> No
 def test_record_an_action_done_by_hand_then_see_it_in_history(workspace: Path) -> None:
     config = workspace / "relance.toml"
     key = expected_plan(workspace)[0]
-    result = relance("record", key, "--reference", "appel de Mme Gauthier, paiement promis", "--date", DAY, "-c", config)
+    result = relance(
+        "record",
+        key,
+        "--reference",
+        "appel de Mme Gauthier, paiement promis",
+        "--date",
+        DAY,
+        "-c",
+        config,
+    )
     assert result.exit_code == 0, result.output
     assert "Recorded relance_1 for C001" in result.stdout
     assert key not in expected_plan(workspace)
-    again = relance("record", key, "-r", "x", "--date", DAY, "-c", config)
+    again = relance("record", key, "--date", DAY, "-c", config)
     assert again.exit_code == 0
     assert "Already recorded on 2026-03-16 (reference appel de Mme Gauthier" in again.stdout
     history = relance("history", "-c", config)
@@ -413,7 +450,9 @@ def test_record_an_action_done_by_hand_then_see_it_in_history(workspace: Path) -
 
 
 def test_record_an_unknown_key_is_a_usage_error(workspace: Path) -> None:
-    result = relance("record", "rl-nope", "-r", "x", "--date", DAY, "-c", workspace / "relance.toml")
+    result = relance(
+        "record", "rl-nope", "-r", "x", "--date", DAY, "-c", workspace / "relance.toml"
+    )
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr.count("\n") == 1
     assert "no action with key 'rl-nope' is due on 2026-03-16" in result.stderr
@@ -433,11 +472,13 @@ def test_history_without_a_journal_is_a_data_error(workspace: Path) -> None:
     ("old", "new", "key"),
     [
         ("min_gap_days = 5 ", "min_gap_dayz = 5 ", "policy.min_gap_dayz"),
-        ("iban = \"FR76 3000 4012", "iban = \"FR76 3000 4013", "creditor.iban"),
+        ('iban = "FR76 3000 4012', 'iban = "FR76 3000 4013', "creditor.iban"),
         ("offset_days = 15\n", "offset_days = 5\n", "policies.vip.steps[2].offset_days"),
     ],
 )
-def test_bad_config_is_one_line_naming_file_line_and_key(workspace: Path, old: str, new: str, key: str) -> None:
+def test_bad_config_is_one_line_naming_file_line_and_key(
+    workspace: Path, old: str, new: str, key: str
+) -> None:
     config = workspace / "relance.toml"
     text = config.read_text(encoding="utf-8")
     assert old in text
@@ -462,7 +503,10 @@ def test_missing_data_file_is_a_data_error(workspace: Path) -> None:
     (workspace / "factures.csv").unlink()
     result = relance("plan", "-c", workspace / "relance.toml", "--date", DAY)
     assert result.exit_code == ExitCode.DATA == 3
-    assert result.stderr == f"relance: error: {workspace / 'factures.csv'}: no such file (named in {workspace / 'relance.toml'})\n"
+    assert (
+        result.stderr
+        == f"relance: error: {workspace / 'factures.csv'}: no such file (named in {workspace / 'relance.toml'})\n"
+    )
 
 
 def test_config_without_sources_is_a_usage_error(tmp_path: Path) -> None:
@@ -482,7 +526,9 @@ def test_bad_date_is_a_usage_error(workspace: Path, bad: str) -> None:
     assert "Invalid value for '--date'" in result.stderr
 
 
-def test_an_unexpected_error_is_one_line_with_exit_5(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_is_one_line_with_exit_5(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A stand-in for a bug anywhere below the command.
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
@@ -535,7 +581,9 @@ def test_entry_point_plan_through_a_real_process(workspace: Path) -> None:
 
 
 @pytest.mark.slow
-def test_relance_config_environment_variable(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_relance_config_environment_variable(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     env = {**os.environ, "RELANCE_CONFIG": str(workspace / "relance.toml")}
     result = subprocess.run(
@@ -645,6 +693,8 @@ def test_an_ascii_terminal_does_not_crash_a_run(workspace: Path) -> None:
 def named(folder: Path, stem: str, suffix: str) -> Path:
     """The one file of ``folder`` named ``<stem>_<action key><suffix>`` (issue 10: every
     action's file name holds its key)."""
-    found = [p for p in folder.glob(f"{stem}_rl-*{suffix}") if p.name.count(".") == suffix.count(".")]
+    found = [
+        p for p in folder.glob(f"{stem}_rl-*{suffix}") if p.name.count(".") == suffix.count(".")
+    ]
     assert len(found) == 1, (stem, suffix, sorted(p.name for p in folder.iterdir()))
     return found[0]
