@@ -13,6 +13,8 @@ from relancelib.model import Address, Creditor
 
 __all__ = ["address_lines", "sender_lines", "to_pdf"]
 
+_ALLOWED_URLS = frozenset({"data"})
+
 
 @functools.cache
 def _country_name(code: str) -> str:
@@ -42,6 +44,7 @@ def sender_lines(creditor: Creditor) -> list[str]:
 def to_pdf(html: str) -> bytes:
     """``html`` laid out as a PDF by WeasyPrint (A4 for the built-in letters).
 
+    Only ``data:`` URLs are fetched; any other image, stylesheet or attachment is left out.
     Without the optional extra ``relancelib[pdf]``, a :class:`RelanceError` says so.
     """
     try:
@@ -50,5 +53,8 @@ def to_pdf(html: str) -> bytes:
         raise RelanceError(
             f"PDF output needs WeasyPrint: install it with pip install 'relancelib[pdf]' ({exc})"
         ) from exc
-    document: bytes = weasyprint.HTML(string=html).write_pdf()
+    # Only data: URLs are read (the QR code, images a template embeds): a template cannot make
+    # the PDF read a local file (file:///etc/passwd as an attachment) nor reach the network.
+    fetcher = weasyprint.URLFetcher(allowed_protocols=_ALLOWED_URLS, allow_redirects=False)
+    document: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     return document

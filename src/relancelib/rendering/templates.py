@@ -1,7 +1,9 @@
 """The templates: Jinja2's sandbox, the filters, and where templates are found.
 
-Templates run in a :class:`~jinja2.sandbox.SandboxedEnvironment` with
-:class:`~jinja2.StrictUndefined`: a missing variable is an error, never a blank in a letter.
+Templates run in a :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with
+:class:`~jinja2.StrictUndefined`: a missing variable is an error, never a blank in a letter,
+and a template cannot change what it renders (``{{ totals.update(...) }}``, ``list.append``
+… are refused, and the context's mappings and lists are handed over as read-only views).
 Each set of templates has two environments over the same sources — with HTML autoescaping
 for the ``html`` block, without it for ``subject`` and ``text``.  User templates (a mapping
 of sources or a folder of ``<key>.j2`` files) come before the built-in French ones of
@@ -19,13 +21,14 @@ import traceback
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 import jinja2
 from jinja2 import StrictUndefined, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from relancelib import formatting, law
 from relancelib.checks import has_control_characters
@@ -51,6 +54,7 @@ __all__ = [
     "builtin_templates",
     "compile_template",
     "find_template",
+    "read_only",
     "render_block",
     "user_set",
 ]
@@ -132,8 +136,8 @@ _FILTERS: Mapping[str, Callable[..., str]] = {
 # The sandbox.
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, with a fast path for the public attributes of known safe types.
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox, with a fast path for the public attributes of known safe types.
 
     The frozen attrs records a template sees hold data and pure methods only (so do dates,
     decimals, imported template modules and loop objects): reading one of their public
@@ -147,7 +151,21 @@ class _Sandbox(SandboxedEnvironment):
                 return getattr(obj, attribute)
             except AttributeError:
                 pass
+        if attribute in _MUTATORS.get(type(obj), ()):
+            # A read-only view lacks the method: say why rather than "undefined".
+            return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
+
+
+# The methods that change a dict, a list or a set: refused on their read-only views too.
+_MUTATORS: dict[type, frozenset[str]] = {
+    MappingProxyType: frozenset({"clear", "pop", "popitem", "setdefault", "update"}),
+    tuple: frozenset({"append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort"}),
+    frozenset: frozenset(
+        {"add", "clear", "difference_update", "discard", "intersection_update", "pop", "remove"}
+        | {"symmetric_difference_update", "update"}
+    ),
+}
 
 
 _RECORD_TYPES: frozenset[type] = frozenset(
@@ -343,6 +361,7 @@ def render_block(
     undefined variable to a filter refusing its argument, becomes a TemplateRenderError
     naming the template and the line.
     """
+    context = {name: read_only(value) for name, value in context.items()}
     try:
         if block is None:
             return template.render(context)
@@ -352,6 +371,20 @@ def render_block(
         return "".join(render(template.new_context(context)))  # new_context copies
     except Exception as exc:
         raise _template_error(exc, env, template.name or "<template>") from exc
+
+
+def read_only(value: Any) -> Any:
+    """``value`` as a template may see it: mappings as read-only views, lists and sets as
+    tuples and frozensets, all the way down (records are frozen already)."""
+    if isinstance(value, Mapping) and not isinstance(value, MappingProxyType):
+        return MappingProxyType({k: read_only(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(read_only(v) for v in value)
+    if type(value) is tuple and any(isinstance(v, (Mapping, list, set)) for v in value):
+        return tuple(read_only(v) for v in value)
+    if isinstance(value, set):
+        return frozenset(value)
+    return value
 
 
 _TEMPLATE_FRAMES = ("top-level template code", "template")
