@@ -735,9 +735,9 @@ def test_email_to_pdf_shows_the_qr_code(
     seen: list[str] = []
     real = weasyprint.HTML
 
-    def spy(*, string: str) -> object:
+    def spy(*, string: str, **options: object) -> object:
         seen.append(string)
-        return real(string=string)
+        return real(string=string, **options)
 
     monkeypatch.setattr(weasyprint, "HTML", spy)
     message.to_pdf()
