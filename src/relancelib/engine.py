@@ -1,14 +1,9 @@
 """The deterministic escalation engine: :func:`plan`.
 
-``plan()`` is a pure function: given invoices, clients, a policy, a day and what the
-journal says was already done, it returns the :class:`Plan` of that day — one
-:class:`Action` per client with the invoices due for their next step — and the
-:class:`Problem` list of inputs that did not fit together.  It reads no clock, no file
-and no global state, and never raises for data that is individually valid.
-
-The rules are those of DESIGN.md ("Engine"; ``docs/concepts.md`` has a worked timeline):
-steps before the due date lapse once it has passed; no other step is ever skipped or
-repeated, and what is due stays due until it is recorded.
+``plan()`` is pure: from invoices, clients, a policy, a day and the journal's history it
+returns the day's :class:`Plan` — one :class:`Action` per client — and the :class:`Problem`
+list of inputs that did not fit together; it reads no clock, file or global state.  The rules
+are DESIGN.md's ("Engine"; ``docs/concepts.md`` has a worked timeline).
 """
 
 from __future__ import annotations
@@ -51,9 +46,6 @@ PolicyLike: TypeAlias = "ReminderPolicy | Callable[[Client], ReminderPolicy]"
 
 _UNSEEN: Any = object()
 _ZERO = Decimal("0")
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 class _PolicyDay:
@@ -428,6 +420,8 @@ def _build_action(
         return None
     items = []
     totals: dict[str, Decimal] = {}
+    claimed: dict[str, Decimal] = {}
+    demanded: dict[str, Decimal] = {}
     for invoice, position, balance in entries:
         step = day.steps[position]
         claim = None
@@ -452,6 +446,11 @@ def _build_action(
         items.append(item)
         currency = invoice.currency
         totals[currency] = totals.get(currency, _ZERO) + balance
+        amounts = {currency: balance} if claim is None else item.claims
+        for cur, amount in amounts.items():
+            claimed[cur] = claimed.get(cur, _ZERO) + amount
+            if step is top:
+                demanded[cur] = demanded.get(cur, _ZERO) + amount
     if channel is not top.channel:
         problems.extend(
             Problem(
@@ -462,8 +461,10 @@ def _build_action(
             )
             for item in items
         )
-    if len(totals) > 1:
+    if len(claimed) > 1:
         totals = dict(sorted(totals.items()))
+        claimed = dict(sorted(claimed.items()))
+        demanded = dict(sorted(demanded.items()))
     return Action(
         action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
         client,
@@ -471,7 +472,9 @@ def _build_action(
         tuple(items),
         totals,
         as_of,
+        claimed=claimed,
         channel=channel,
+        demanded=demanded,
     )
 
 
