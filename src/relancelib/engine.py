@@ -479,8 +479,7 @@ def _build_action(
 
 
 def _notified_on(invoice: Invoice, day: _PolicyDay, history: History) -> dt.date | None:
-    """The date of the first formal notice recorded for the invoice (consumer interest
-    runs from it, Code civil 1231-6)."""
+    """The first formal notice recorded for the invoice (consumer interest, Code civil 1231-6)."""
     notices = [on for key, on in history.steps.get(invoice.number, ()) if key in day.notice]
     return min(notices) if notices else None
 
