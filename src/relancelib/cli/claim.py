@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from relancelib.cli.exits import ExitCode, fail
-from relancelib.cli.loading import open_journal, read_config
+from relancelib.cli.loading import open_journal, read_config, read_journal
 from relancelib.cli.options import config_option, debug_option
 
 __all__ = ["claim_group"]
@@ -25,7 +25,10 @@ def claim_group() -> None:
 def list_command(config_path: Path | None) -> None:
     """List the open claims (key, date, client, step, reference, target)."""
     config = read_config(config_path)
-    with open_journal(config) as journal:
+    if not config.journal.exists():
+        click.echo("No open claim.")
+        return
+    with read_journal(config) as journal:
         claims = journal.claims()
     if not claims:
         click.echo("No open claim.")

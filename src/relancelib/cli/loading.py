@@ -15,7 +15,14 @@ from relancelib.engine import Plan, plan
 from relancelib.io import Portfolio
 from relancelib.journal import Journal, SqliteJournal
 
-__all__ = ["day_rates", "open_journal", "plan_day", "read_config", "user_rates_path"]
+__all__ = [
+    "day_rates",
+    "open_journal",
+    "plan_day",
+    "read_config",
+    "read_journal",
+    "user_rates_path",
+]
 
 
 def read_config(path: Path | None) -> Config:
@@ -33,13 +40,19 @@ def open_journal(config: Config) -> SqliteJournal:
     return SqliteJournal(config.journal)
 
 
+def read_journal(config: Config) -> SqliteJournal:
+    """The config's existing journal, opened read-only: for the commands that only read it
+    (a read-only file works, and nothing is written — not even the switch to WAL)."""
+    return SqliteJournal(config.journal, read_only=True)
+
+
 def plan_day(
     config: Config, portfolio: Portfolio, as_of: dt.date, journal: Journal | None = None
 ) -> Plan:
     """The plan of ``as_of``; without ``journal``, the config's journal is read if it exists
     (planning never creates it)."""
     if journal is None and config.journal.exists():
-        with open_journal(config) as existing:
+        with read_journal(config) as existing:
             return plan_day(config, portfolio, as_of, existing)
     return plan(
         portfolio.invoices,

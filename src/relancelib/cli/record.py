@@ -25,9 +25,7 @@ __all__ = ["record_command"]
     help="What proves it was done: an LRAR number, a note on the call.",
 )
 @click.option("--lrar", default=None, help="The registered letter's number (1A…).")
-@click.option(
-    "--receipt", type=DATE, default=None, help="The day the acknowledgement was signed."
-)
+@click.option("--receipt", type=DATE, default=None, help="The day the acknowledgement was signed.")
 @date_option
 @config_option
 @debug_option

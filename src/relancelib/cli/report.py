@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from relancelib.cli.loading import open_journal, read_config
+from relancelib.cli.loading import read_config, read_journal
 from relancelib.cli.options import config_option, date_option, debug_option, today
 from relancelib.config import load_portfolio
 from relancelib.formatting import format_date
@@ -61,7 +61,7 @@ def report_command(
         as_of = today(day)
         records = ()
         if config.journal.exists():
-            with open_journal(config) as existing:
+            with read_journal(config) as existing:
                 records = existing.records()
         invoices, clients = loaded.invoices, loaded.clients
         creditor = config.creditor.name

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from relancelib.cli.exits import ExitCode, fail
-from relancelib.cli.loading import read_config
+from relancelib.cli.loading import read_config, read_journal
 from relancelib.cli.options import config_option, debug_option
-from relancelib.journal import SqliteJournal
 
 __all__ = ["verify_command"]
 
@@ -27,7 +26,7 @@ def verify_command(config_path: Path | None) -> None:
     config = read_config(config_path)
     if not config.journal.exists():
         fail(f"{config.journal}: no journal yet (it is created by 'relance run')", ExitCode.DATA)
-    with SqliteJournal(config.journal) as journal:
+    with read_journal(config) as journal:
         result = journal.verify()
     if result.ok:
         click.echo(f"Journal {config.journal}: {result.entries} entries, intact.")
