@@ -13,6 +13,7 @@ import pytest
 
 from factories import make_invoice
 from relancelib import (
+    Address,
     Action,
     Channel,
     Client,
@@ -237,7 +238,12 @@ def test_memory_and_sqlite_journals_index_the_same_history(tmp_path: Path) -> No
     from relancelib.journal import index_records
 
     invoices = [make_invoice("F-1", due=D(2025, 3, 1)), make_invoice("F-2", due=D(2025, 3, 20))]
-    client = Client("C001", "Boulangerie Martin", email="compta@martin.fr")
+    client = Client(
+        "C001",
+        "Boulangerie Martin",
+        email="compta@martin.fr",
+        address=Address(("1 rue",), "69002", "Lyon"),
+    )
     policy = ReminderPolicy.french_default()
     memory = MemoryJournal()
     with SqliteJournal(tmp_path / "j.sqlite") as sqlite_journal:

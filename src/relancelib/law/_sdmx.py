@@ -79,6 +79,8 @@ def _series(row: dict[str, str], columns: list[str]) -> str:
 def read_sdmx_csv(text: str, name: str = "SDMX-CSV") -> list[RateRow]:
     """The rate figures of an SDMX-CSV export: the MRO series as its changes (a daily series
     gives one row per change), the legal interest rates one row per half-year."""
+    if not isinstance(text, str):
+        raise DataImportError("must be the text of an SDMX-CSV file", field=name)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = list(reader.fieldnames or ())
     if "TIME_PERIOD" not in columns or "OBS_VALUE" not in columns:
@@ -146,6 +148,8 @@ def write_user_rates(rows: list[RateRow]) -> str:
 
 def read_user_rates(text: str, name: str = USER_RATES_FILE) -> list[RateRow]:
     """The figures of a user rates file (:func:`write_user_rates`)."""
+    if not isinstance(text, str):
+        raise DataImportError("must be the text of a user rates file", field=name)
     data = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     rows = []
     for number, record in enumerate(csv.DictReader(io.StringIO(data)), start=2):
