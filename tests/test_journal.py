@@ -13,8 +13,8 @@ import pytest
 
 from factories import make_invoice
 from relancelib import (
-    Address,
     Action,
+    Address,
     Channel,
     Client,
     InvalidFieldError,
