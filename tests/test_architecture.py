@@ -102,6 +102,7 @@ CORE = (
 OUTER = (
     "relancelib.cli",
     "relancelib.config",
+    "relancelib.distributed",
     "relancelib.io",
     "relancelib.outbox",
     "relancelib.rendering",
