@@ -18,6 +18,7 @@ from relancelib.model import Client, ClientKind, Invoice
 
 #: How many days before the prescription date an invoice is reported (``plan()``'s problems).
 PRESCRIPTION_WARNING_DAYS = 90
+_BUSINESS = ClientKind.BUSINESS
 #: Below this many days since the start of the limitation period no prescription can be near:
 #: the shortest period is two years (Code de la consommation L218-2; Code de commerce L110-4:
 #: five years), at least 2 × 365 days, so more than PRESCRIPTION_WARNING_DAYS are left.
@@ -98,7 +99,11 @@ def prescription_warning(invoice: Invoice, client: Client, as_of: dt.date) -> st
         # Not plainly valid: the checks decide (and name what is wrong).
         invoice, client = check_invoice_client(invoice, client)
         as_of = check_date(as_of, "as_of")
-    start = _prescription_start(invoice, client)
+    # Inline _prescription_start: this runs for every open invoice of a plan.
+    if client.kind is _BUSINESS:
+        start = invoice.due_date
+    else:
+        start = invoice.delivered_on or invoice.issue_date
     if (as_of - start).days < _PRESCRIPTION_CHECK_DAYS:
         return None
     limit = _add_years(start, _years(client))
