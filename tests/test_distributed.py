@@ -99,12 +99,14 @@ def test_local_cluster_gives_the_same_plan_as_plan(portfolio: Any) -> None:
 
 
 def test_amounts_travel_as_exact_text(portfolio: Any) -> None:
-    clients, invoices, journal = portfolio
+    clients, invoices, _journal = portfolio
     split = partition_by_client(**frames_from_models(clients[:50], invoices[:200]), npartitions=2)
     actions, _problems = plan_frames(split, POLICY, bench.AS_OF).compute(scheduler="sync")
     for column in AMOUNT_COLUMNS:
         assert str(actions[column].dtype) == "string"
-    assert all(Decimal(text) == Decimal(text).quantize(Decimal("0.01")) for text in actions["balance"])
+    assert all(
+        Decimal(text) == Decimal(text).quantize(Decimal("0.01")) for text in actions["balance"]
+    )
 
 
 def test_parquet_round_trip_gives_the_same_plan(portfolio: Any, tmp_path: Path) -> None:
@@ -173,7 +175,7 @@ START = dt.date(2025, 1, 2)
 
 @settings(
     deadline=None,
-    max_examples=25,
+    max_examples=40,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
@@ -191,7 +193,9 @@ def test_partitioned_plan_is_the_plan_of_the_whole_portfolio(
     clients, invoices = world
     journal: Journal = MemoryJournal()
     for offset in range(0, history_days, 3):
-        for action in plan(invoices, clients, policy, START + dt.timedelta(offset), journal).actions:
+        for action in plan(
+            invoices, clients, policy, START + dt.timedelta(offset), journal
+        ).actions:
             journal.record(action)
     expected = plan(invoices, clients, policy, as_of, journal)
     frames = frames_from_models(clients, invoices, journal)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -133,15 +134,23 @@ def _divisions(frames: dict[str, Any], npartitions: int) -> tuple[str, ...]:
     return (*cuts, ordered[-1])
 
 
+def _piece(piece: pd.DataFrame) -> pd.DataFrame:
+    return piece
+
+
 def _by_client(frame: Any, column: str, divisions: tuple[str, ...]) -> Any:
     import pandas as pd
 
     dd = require_dask()
-    parts = len(divisions) - 1
     if isinstance(frame, pd.DataFrame):
-        frame = frame.astype({column: "string"}).set_index(column).sort_index()
-        ddf = dd.from_pandas(frame, npartitions=parts, sort=True)
-        return ddf.repartition(divisions=list(divisions), force=True)
+        # Cut the sorted rows at the divisions: partition i holds ids from divisions[i] up
+        # to (not including) divisions[i + 1], the last one up to and including the last id.
+        ordered = frame.astype({column: "string"}).set_index(column).sort_index()
+        cuts = [0, *ordered.index.searchsorted(list(divisions[1:-1]), side="left"), len(ordered)]
+        pieces = [ordered.iloc[start:end] for start, end in itertools.pairwise(cuts)]
+        return dd.from_map(
+            _piece, pieces, divisions=divisions, meta=ordered.iloc[:0], enforce_metadata=False
+        )
     frame = frame.astype({column: "string"})
     return frame.set_index(column, divisions=list(divisions))
 
