@@ -11,7 +11,13 @@ third with partial payments, a journal holding earlier steps), then in one run:
 3. measures with ``tracemalloc`` the peak memory ``plan()`` allocates beyond its inputs,
    per invoice.
 
+Then the same three measurements on the **heavy day** (issue 15): every client due — by
+default 200,000 invoices of 50,000 clients, all overdue at various steps, a third already
+reminded once (``relance_1`` recorded), a third with a partial payment, 45 % of clients
+without a telephone number — against the same floor over its own ``Invoice`` objects.
+
 Run:  .venv/bin/python benchmarks/engine.py [--invoices N] [--clients N] [--repeat N]
+      [--heavy-invoices N] [--heavy-clients N] [--day quiet|heavy|both]
 
 Compare the ratios printed by one run: absolute times vary on small, shared machines.
 """
@@ -105,6 +111,52 @@ def build(
     return clients, invoices, journal
 
 
+def build_heavy(
+    n_invoices: int, n_clients: int, seed: int = 20250617
+) -> tuple[list[Client], list[Invoice], MemoryJournal]:
+    """The heavy day: every client due on ``AS_OF`` (see the module docstring)."""
+    rng = random.Random(seed)
+    steps = ReminderPolicy.french_default().steps
+    first = next(s for s in steps if s.offset_days > 0)  # relance_1
+    address = Address(("12 rue de la République",), "69002", "Lyon")
+    clients = [
+        Client(
+            f"H{i:07d}",
+            f"Client {i}",
+            email=f"compta{i}@example.fr",
+            phone=None if i % 20 < 9 else "+33 1 23 45 67 89",
+            address=address,
+            kind=ClientKind.BUSINESS if i % 10 else ClientKind.CONSUMER,
+        )
+        for i in range(n_clients)
+    ]
+    invoices: list[Invoice] = []
+    history: dict[tuple[str, dt.date], list[tuple[str, str]]] = defaultdict(list)
+    for n in range(n_invoices):
+        client = clients[n % n_clients]
+        # Overdue by 10 to 120 days: every step from relance_1 to mise_en_demeure is reached,
+        # and a reminder recorded at due + 1 is at least 9 days old (the 5-day gap has passed).
+        due = AS_OF - dt.timedelta(days=rng.randint(10, 120))
+        issue = due - dt.timedelta(days=30)
+        amount = Decimal(rng.randint(5_000, 500_000)).scaleb(-2)
+        payments: tuple[Payment, ...] = ()
+        if n % 3 == 0:
+            paid = (amount * Decimal(rng.randint(10, 60)) / 100).quantize(Decimal("0.01"))
+            payments = (Payment(issue + dt.timedelta(days=rng.randint(0, 9)), paid),)
+        number = f"H{n:08d}"
+        invoices.append(Invoice(number, client.id, issue, due, amount, payments=payments,
+                                sent_on=issue))  # fmt: skip
+        if n % 3 == 1:
+            history[(client.id, due + dt.timedelta(days=first.offset_days))].append(
+                (number, first.key)
+            )
+    journal = MemoryJournal()
+    for (client_id, on), pairs in sorted(history.items()):
+        record = Record(action_key(client_id, pairs), client_id, tuple(pairs), on, first.channel)
+        journal._store(record)
+    return clients, invoices, journal
+
+
 def floor(
     invoices: list[Invoice], history: History, offsets: dict[str, int], gap: int
 ) -> dict[str, list[tuple[Invoice, int, Decimal]]]:
@@ -148,34 +200,26 @@ def best_of(repeat: int, run: object) -> float:
     return min(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--invoices", type=int, default=1_000_000)
-    parser.add_argument("--clients", type=int, default=250_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-
-    started = time.perf_counter()
-    clients, invoices, journal = build(args.invoices, args.clients)
+def measure(
+    label: str, clients: list[Client], invoices: list[Invoice], journal: MemoryJournal, repeat: int
+) -> dict[str, float]:
+    """Time plan() and its floor on one portfolio, and plan()'s peak memory per invoice."""
     policy = ReminderPolicy.french_default()
-    print(
-        f"portfolio: {len(invoices):,} invoices, {len(clients):,} clients, "
-        f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)"
-    )
-
     result = plan(invoices, clients, policy, AS_OF, journal)
     items = sum(len(a.items) for a in result.actions)
+    due_clients = len({a.client.id for a in result.actions})
     print(
-        f"plan: {len(result.actions):,} actions, {items:,} items, {len(result.problems):,} problems"
+        f"[{label}] plan: {len(result.actions):,} actions ({due_clients / len(clients):.0%} of "
+        f"clients), {items:,} items, {len(result.problems):,} problems"
     )
-
+    del result
     offsets = {s.key: s.offset_days for s in policy.steps}
     history = journal.history(AS_OF)
-    engine_s = best_of(args.repeat, lambda: plan(invoices, clients, policy, AS_OF, journal))
-    floor_s = best_of(args.repeat, lambda: floor(invoices, history, offsets, policy.min_gap_days))
-    print(f"engine: {engine_s:.3f} s  {len(invoices) / engine_s:,.0f} invoices/s")
-    print(f"floor:  {floor_s:.3f} s  {len(invoices) / floor_s:,.0f} invoices/s")
-    print(f"engine/floor: {engine_s / floor_s:.2f}x  (target: at most 3x)")
+    engine_s = best_of(repeat, lambda: plan(invoices, clients, policy, AS_OF, journal))
+    floor_s = best_of(repeat, lambda: floor(invoices, history, offsets, policy.min_gap_days))
+    print(f"[{label}] engine: {engine_s:.3f} s  {len(invoices) / engine_s:,.0f} invoices/s")
+    print(f"[{label}] floor:  {floor_s:.3f} s  {len(invoices) / floor_s:,.0f} invoices/s")
+    print(f"[{label}] engine/floor: {engine_s / floor_s:.2f}x  (target: at most 3x)")
 
     gc.collect()
     tracemalloc.start()
@@ -185,10 +229,44 @@ def main(argv: list[str] | None = None) -> int:
     tracemalloc.stop()
     extra = (peak - base) / len(invoices)
     print(
-        f"memory: peak {(peak - base) / 2**20:,.1f} MiB beyond the inputs, "
+        f"[{label}] memory: peak {(peak - base) / 2**20:,.1f} MiB beyond the inputs, "
         f"{extra:,.0f} bytes per invoice  (target: at most 1,536)"
     )
     del kept
+    return {"engine": engine_s, "floor": floor_s, "ratio": engine_s / floor_s, "bytes": extra}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=250_000)
+    parser.add_argument("--heavy-invoices", type=int, default=200_000)
+    parser.add_argument("--heavy-clients", type=int, default=50_000)
+    parser.add_argument("--day", choices=("quiet", "heavy", "both"), default="both")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    results = {}
+    days = {
+        "quiet": (build, args.invoices, args.clients),
+        "heavy": (build_heavy, args.heavy_invoices, args.heavy_clients),
+    }
+    for label, (builder, n_invoices, n_clients) in days.items():
+        if args.day not in (label, "both"):
+            continue
+        started = time.perf_counter()
+        clients, invoices, journal = builder(n_invoices, n_clients)
+        print(
+            f"[{label}] portfolio: {len(invoices):,} invoices, {len(clients):,} clients, "
+            f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)"
+        )
+        results[label] = measure(label, clients, invoices, journal, args.repeat)
+        del clients, invoices, journal
+    for label, figures in results.items():
+        print(
+            f"summary [{label}]: engine/floor {figures['ratio']:.2f}x, "
+            f"{figures['bytes']:,.0f} bytes per invoice"
+        )
     return 0
 
 
