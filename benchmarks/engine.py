@@ -18,6 +18,14 @@ without a telephone number — against the same floor over its own ``Invoice`` o
 
 Run:  .venv/bin/python benchmarks/engine.py [--invoices N] [--clients N] [--repeat N]
       [--heavy-invoices N] [--heavy-clients N] [--day quiet|heavy|both]
+      [--profile] [--gc-experiment]
+
+``--profile`` runs ``plan()`` once more under cProfile on each day measured and prints where
+the time goes (building the actions, the warnings, the law's checks, the next-step rule) and,
+without the profiler, the time Python's cyclic garbage collector spends during ``plan()``.
+``--gc-experiment`` times ``plan()`` as it is, with ``gc.freeze()`` called once after the
+portfolio is built, and with the collector disabled during the call (an experiment for the
+lead: the library itself changes nothing of the collector).
 
 Compare the ratios printed by one run: absolute times vary on small, shared machines.
 """
@@ -55,6 +63,17 @@ def build(
     n_invoices: int, n_clients: int, seed: int = 20250616
 ) -> tuple[list[Client], list[Invoice], MemoryJournal]:
     """A deterministic synthetic portfolio and a journal of earlier steps consistent with it."""
+    clients, invoices, records = build_records(n_invoices, n_clients, seed)
+    journal = MemoryJournal()
+    for record in records:
+        journal._store(record)  # bulk load: the records are consistent by construction
+    return clients, invoices, journal
+
+
+def build_records(
+    n_invoices: int, n_clients: int, seed: int = 20250616
+) -> tuple[list[Client], list[Invoice], list[Record]]:
+    """:func:`build`'s portfolio, with the journal's records as a plain list."""
     rng = random.Random(seed)
     policy = ReminderPolicy.french_default()
     steps = policy.steps
@@ -104,11 +123,11 @@ def build(
             history[(client.id, due + dt.timedelta(days=step.offset_days))].append(
                 (f"F{n:08d}", step.key)
             )
-    journal = MemoryJournal()
-    for (client_id, on), pairs in sorted(history.items()):
-        record = Record(action_key(client_id, pairs), client_id, tuple(pairs), on, steps[0].channel)
-        journal._store(record)  # bulk load: the records are consistent by construction
-    return clients, invoices, journal
+    records = [
+        Record(action_key(client_id, pairs), client_id, tuple(pairs), on, steps[0].channel)
+        for (client_id, on), pairs in sorted(history.items())
+    ]
+    return clients, invoices, records
 
 
 def build_heavy(
@@ -236,6 +255,102 @@ def measure(
     return {"engine": engine_s, "floor": floor_s, "ratio": engine_s / floor_s, "bytes": extra}
 
 
+#: Engine functions whose cumulative time the profile reports, with what each stands for.
+PROFILED = {
+    "_build_action": "building the actions (items, penalties, keys)",
+    "action_key": "  of which: idempotency keys",
+    "claim": "  of which: law.claim (penalties, indemnity)",
+    "_action_warnings": "warnings on the actions (no phone, no proof of sending)",
+    "_law_checks": "the law's per-invoice checks (prescription, terms)",
+    "_next_due_step": "rules 1-3: the next step of each invoice",
+    "_balance": "balances",
+    "_unique_invoices": "duplicate numbers",
+}
+
+
+def gc_time(run: object) -> tuple[float, float, int]:
+    """(wall time, time inside the cyclic collector, collections) of one ``run()``."""
+    spent = [0.0]
+    started = [0.0]
+    count = [0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - started[0]
+            count[0] += 1
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        begin = time.perf_counter()
+        run()  # type: ignore[operator]
+        wall = time.perf_counter() - begin
+    finally:
+        gc.callbacks.remove(watch)
+    return wall, spent[0], count[0]
+
+
+def profile(
+    label: str, clients: list[Client], invoices: list[Invoice], journal: MemoryJournal
+) -> None:
+    import cProfile
+    import pstats
+
+    policy = ReminderPolicy.french_default()
+    wall, in_gc, collections = gc_time(lambda: plan(invoices, clients, policy, AS_OF, journal))
+    print(
+        f"[{label}] gc: {in_gc:.3f} s of {wall:.3f} s in the cyclic collector "
+        f"({in_gc / wall:.0%}, {collections} collections)"
+    )
+    profiler = cProfile.Profile()
+    gc.collect()
+    gc.disable()  # the collector's time is measured above; keep it out of the profile
+    try:
+        profiler.runcall(plan, invoices, clients, policy, AS_OF, journal)
+    finally:
+        gc.enable()
+    stats = pstats.Stats(profiler)
+    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+    by_name: dict[str, float] = defaultdict(float)
+    for (_file, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if name in PROFILED:
+            by_name[name] = max(by_name[name], cumulative)
+    print(f"[{label}] profile (collector off, {total:.3f} s under cProfile):")
+    for name, what in PROFILED.items():
+        print(f"[{label}]   {by_name[name] / total:6.1%}  {name}: {what}")
+    stats.sort_stats("tottime").print_stats(12)
+
+
+def gc_experiment(
+    label: str, clients: list[Client], invoices: list[Invoice], journal: MemoryJournal, repeat: int
+) -> None:
+    policy = ReminderPolicy.french_default()
+
+    def run() -> None:
+        plan(invoices, clients, policy, AS_OF, journal)
+
+    def disabled() -> None:
+        gc.disable()
+        try:
+            run()
+        finally:
+            gc.enable()
+
+    plain = best_of(repeat, run)
+    off = best_of(repeat, disabled)
+    gc.collect()
+    gc.freeze()  # the portfolio and journal move to the permanent generation
+    try:
+        frozen = min(gc_time(run)[0] for _ in range(repeat))
+    finally:
+        gc.unfreeze()
+    print(f"[{label}] gc experiment: as is {plain:.3f} s; gc.freeze() after building "
+          f"{frozen:.3f} s ({plain / frozen:.2f}x faster); collector disabled during plan() "
+          f"{off:.3f} s ({plain / off:.2f}x faster)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--invoices", type=int, default=1_000_000)
@@ -244,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy-clients", type=int, default=50_000)
     parser.add_argument("--day", choices=("quiet", "heavy", "both"), default="both")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--gc-experiment", action="store_true")
     args = parser.parse_args(argv)
 
     results = {}
@@ -261,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(journal):,} journal records (built in {time.perf_counter() - started:.1f} s)"
         )
         results[label] = measure(label, clients, invoices, journal, args.repeat)
+        if args.profile:
+            profile(label, clients, invoices, journal)
+        if args.gc_experiment:
+            gc_experiment(label, clients, invoices, journal, args.repeat)
         del clients, invoices, journal
     for label, figures in results.items():
         print(

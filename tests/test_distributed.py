@@ -34,7 +34,8 @@ from relancelib.distributed._models import frames_from_models  # noqa: E402
 from relancelib.errors import RelanceError  # noqa: E402
 from relancelib.strategies import dates, policies, portfolios  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+# Appended, not prepended: benchmarks/distributed.py must not hide the distributed package.
+sys.path.append(str(Path(__file__).parent.parent / "benchmarks"))
 import engine as bench  # noqa: E402
 
 POLICY = ReminderPolicy.french_default()
