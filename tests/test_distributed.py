@@ -203,3 +203,12 @@ def test_partitioned_plan_is_the_plan_of_the_whole_portfolio(
     split = partition_by_client(**frames, npartitions=npartitions)
     actions, problems = plan_frames(split, policy, as_of).compute(scheduler="sync")
     assert_same_plan(expected, actions, problems)
+
+
+def test_scaling_page_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    text = (Path(__file__).parent.parent / "docs" / "scaling.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    exec(compile(block, "scaling.md", "exec"), {})
+    assert "item_step" in capsys.readouterr().out

@@ -21,6 +21,7 @@ from relancelib.distributed._frames import (
     require_dask,
     write_parquet,
 )
+from relancelib.distributed._models import frames_from_models
 from relancelib.distributed._partition import (
     ACTION_COLUMNS,
     AMOUNT_COLUMNS,
@@ -42,6 +43,7 @@ __all__ = [
     "PartitionHistory",
     "PortfolioFrames",
     "action_rows",
+    "frames_from_models",
     "journal_frame",
     "partition_by_client",
     "plan_frames",

@@ -19,6 +19,7 @@ def record_plan(
     on: dt.date | None = None,
     keys: Iterable[str] | None = None,
     batch: int = 8,
+    **options: Any,
 ) -> int:
     """Record the actions of ``plan`` in ``journal`` (its plain ``record``, one action at a
     time) and return how many this call stored.
@@ -27,12 +28,13 @@ def record_plan(
     recording runs here, on the one machine that holds the journal, so the journal's
     exactly-once guarantee holds as for any other plan.  ``keys`` (the ``action_key`` column
     of the actions frame a person reviewed) limits recording to those actions; an action
-    already recorded is not stored twice.
+    already recorded is not stored twice.  ``options`` go to ``dask.compute`` (e.g.
+    ``scheduler="sync"``).
     """
     check_instance(plan, DistributedPlan, "plan")
     chosen = None if keys is None else set(keys)
     stored = 0
-    for partition in plan.iter_plans(batch=batch):
+    for partition in plan.iter_plans(batch=batch, **options):
         for action in partition.actions:
             if chosen is not None and action.key not in chosen:
                 continue
