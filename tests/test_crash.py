@@ -7,6 +7,7 @@ them); seeds are printed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import email
 import email.policy
 import os
@@ -114,37 +115,54 @@ def check(folder: Path, outs: list[Path]) -> list[str]:
     return [r.reference or "" for r in records]
 
 
+# Kills per workspace before a run to completion, and workspaces crashed side by side.
+KILLS_PER_WORKSPACE = 5
+PARALLEL = int(os.environ.get("RELANCE_CRASH_PARALLEL", "2"))
+
+
+def crash_workspace(folder: Path, rng: random.Random) -> tuple[int, int, set[str]]:
+    """Kill runs on one workspace at random points, then run to completion and check it:
+    (runs started, runs killed, the action keys written)."""
+    out = folder / "sortie"
+    kills = 0
+    for _ in range(KILLS_PER_WORKSPACE):
+        process = start(folder, out)
+        # A run spends ~0.8 s importing, then renders, claims, writes and confirms: the
+        # kill falls anywhere from the end of the start-up to the end of the run.
+        time.sleep(rng.uniform(0.6, 2.2))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+    done = start(folder, out)
+    assert done.wait() == 0, done.stderr.read() if done.stderr else ""
+    check(folder, [out])
+    names = {name.split("_rl-")[1] for name in messages(out)}
+    shutil.rmtree(folder)
+    return KILLS_PER_WORKSPACE, kills, names
+
+
 def test_a_run_killed_at_random_points_is_finished_by_the_next_one(
     template: Path, tmp_path: Path
 ) -> None:
-    rng = random.Random(SEED)
     print(f"\ncrash seed {SEED} (RELANCE_CRASH_SEED to replay), {TRIALS} trials")
-    kills = 0
-    folders = 0
-    trial = 0
-    baseline: set[str] | None = None
-    while trial < TRIALS:
-        folders += 1
-        folder = workspace(template, tmp_path / f"w{folders}")
-        out = folder / "sortie"
-        # Several kills in a row on one workspace, then a run to completion.
-        for _ in range(5):
-            trial += 1
-            process = start(folder, out)
-            time.sleep(rng.uniform(0.5, 2.0))
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                kills += 1
-            process.wait()
-        done = start(folder, out)
-        assert done.wait() == 0, done.stderr.read() if done.stderr else ""
-        check(folder, [out])
-        names = {name.split("_rl-")[1] for name in messages(out)}
-        baseline = baseline or names
-        assert names == baseline  # every due action, once
-        shutil.rmtree(folder)
+    folders = -(-TRIALS // KILLS_PER_WORKSPACE)
+    rngs = [random.Random(SEED * 1000 + i) for i in range(folders)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        results = list(
+            pool.map(
+                lambda i: crash_workspace(workspace(template, tmp_path / f"w{i}"), rngs[i]),
+                range(folders),
+            )
+        )
+    trials = sum(started for started, _, _ in results)
+    kills = sum(killed for _, killed, _ in results)
+    baseline = results[0][2]
+    assert all(names == baseline for _, _, names in results)  # every due action, once
+    assert trials >= TRIALS
     print(
-        f"crash: {trial} runs started, {kills} killed with SIGKILL, {folders} workspaces, {len(baseline or ())} actions each"
+        f"crash: {trials} runs started, {kills} killed with SIGKILL, {folders} workspaces"
+        f" ({PARALLEL} at a time), {len(baseline)} actions each"
     )
 
 
@@ -196,7 +214,7 @@ def test_sending_runs_killed_at_random_deliver_each_message_once(
         kills = settled = 0
         for _ in range(max(3, TRIALS // 10)):
             process = start(folder, out, "--send")
-            time.sleep(rng.uniform(0.5, 2.5))
+            time.sleep(rng.uniform(0.5, 2.0))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 kills += 1
