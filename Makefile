@@ -39,7 +39,7 @@ test: install-test
 
 # The crash, race and SMTP tests with many more trials (nightly).
 soak: install-test
-	RELANCE_CRASH_TRIALS=500 RELANCE_FUZZ_EXAMPLES=100000 $(BIN)/pytest -s tests/test_crash.py tests/test_smtp.py
+	RELANCE_CRASH_TRIALS=500 RELANCE_FUZZ_EXAMPLES=2000 $(BIN)/pytest -s tests/test_crash.py tests/test_smtp.py tests/test_fuzz.py
 
 bench: install-test
 	$(PY) benchmarks/engine.py
