@@ -212,3 +212,17 @@ def test_scaling_page_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     (block,) = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     exec(compile(block, "scaling.md", "exec"), {})
     assert "item_step" in capsys.readouterr().out
+
+
+def test_dask_frames_are_partitioned_like_pandas_frames(portfolio: Any) -> None:
+    import dask.dataframe as dd
+
+    clients, invoices, journal = portfolio
+    clients, invoices = clients[:60], [i for i in invoices if i.client_id < "C0000060"]
+    small = MemoryJournal(r for r in journal.records() if r.client_id < "C0000060")
+    expected = plan(invoices, clients, POLICY, bench.AS_OF, small)
+    frames = frames_from_models(clients, invoices, small)
+    lazy = {name: dd.from_pandas(frame, npartitions=2) for name, frame in frames.items()}
+    split = partition_by_client(**lazy, npartitions=3)
+    actions, problems = plan_frames(split, POLICY, bench.AS_OF).compute(scheduler="sync")
+    assert_same_plan(expected, actions, problems)
