@@ -9,6 +9,7 @@ are DESIGN.md's ("Engine"; ``docs/concepts.md`` has a worked timeline).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from typing import Any, TypeAlias
@@ -27,7 +28,7 @@ from relancelib.actions import (
 from relancelib.checks import MONEY_CONTEXT, check_date, check_sequence
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Client, ClientKind, Invoice
-from relancelib.policy import ReminderPolicy
+from relancelib.policy import ReminderPolicy, policy_chooser
 
 __all__ = [
     "Action",
@@ -124,30 +125,6 @@ def _unique_invoices(invoices: Iterable[Invoice], problems: list[Problem]) -> Se
     return list(table.values())
 
 
-def _policy_resolver(policy: object) -> Callable[[Client], ReminderPolicy]:
-    if isinstance(policy, ReminderPolicy):
-        return lambda _client: policy
-    if callable(policy):
-
-        def resolve(client: Client) -> ReminderPolicy:
-            chosen = policy(client)
-            if not isinstance(chosen, ReminderPolicy):
-                raise InvalidFieldError(
-                    f"returned {type(chosen).__name__} for client {client.id!r}, "
-                    "not a ReminderPolicy",
-                    field="policy",
-                    value=policy,
-                )
-            return chosen
-
-        return resolve
-    raise InvalidFieldError(
-        "must be a ReminderPolicy or a callable Client -> ReminderPolicy",
-        field="policy",
-        value=policy,
-    )
-
-
 def _history(journal: object, as_of: dt.date) -> History:
     if journal is None:
         return History()
@@ -188,9 +165,17 @@ def plan(
     """
     as_of = check_date(as_of, "as_of")
     tables = law.check_rates(rates)
-    # Money is added up in the library's own decimal context, whatever the caller's.
-    with localcontext(MONEY_CONTEXT):
-        return _plan(invoices, clients, policy, as_of, journal, tables)
+    # plan() makes no reference cycles: the cyclic GC, a third of its time over a heap of
+    # frozen objects (benchmarks/engine.py), is paused while it runs, then restored.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # Money is added up in the library's own decimal context, whatever the caller's.
+        with localcontext(MONEY_CONTEXT):
+            return _plan(invoices, clients, policy, as_of, journal, tables)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _plan(
@@ -205,7 +190,8 @@ def _plan(
     problems: list[Problem] = []
     client_table, client_conflicts = _client_table(clients)
     history = _history(journal, as_of)
-    client_day = _ClientDays(_policy_resolver(policy), history, as_of)
+    client_day = _ClientDays(policy_chooser(policy), history, as_of)
+    known_day = client_day.days.get
     recorded_steps = history.steps.get
     due: dict[str, list[tuple[Invoice, int, Decimal]]] = {}
 
@@ -214,12 +200,20 @@ def _plan(
         if client is None:
             problems.append(_missing_client(invoice, client_conflicts))
             continue
-        balance = _balance(invoice, as_of, problems)
-        if balance is None:
+        balance = invoice.amount
+        for payment in invoice.payments:
+            if payment.on <= as_of:
+                balance -= payment.amount
+        if balance <= 0:
+            if balance < 0:
+                problems.append(_overpaid(invoice, balance))
             continue
         if not _law_checks(invoice, client, as_of, problems):
             continue
-        day = client_day(client)  # rules 5 (business day) and 4 (gap since the last action)
+        # Rules 5 (business day) and 4 (gap since the last action), once per client.
+        day = known_day(client.id, _UNSEEN)
+        if day is _UNSEEN:
+            day = client_day(client)
         if day is None:
             continue
         position = _next_due_step(invoice, balance, day, recorded_steps(invoice.number), as_of)
@@ -248,23 +242,11 @@ def _missing_client(invoice: Invoice, conflicts: set[str]) -> Problem:
     return Problem(invoice.number, f"client {client_id!r} is not among the clients")
 
 
-def _balance(invoice: Invoice, as_of: dt.date, problems: list[Problem]) -> Decimal | None:
-    """The balance on ``as_of`` when some is left to chase; None when paid (an overpaid
-    invoice is reported: payments above the amount do not fit together)."""
-    balance = invoice.amount
-    for payment in invoice.payments:
-        if payment.on <= as_of:
-            balance -= payment.amount
-    if balance > 0:
-        return balance
-    if balance < 0:
-        problems.append(
-            Problem(
-                invoice.number,
-                f"payments exceed the invoice amount by {-balance} {invoice.currency}",
-            )
-        )
-    return None
+def _overpaid(invoice: Invoice, balance: Decimal) -> Problem:
+    """Payments above the invoice amount do not fit together: the invoice is left out."""
+    return Problem(
+        invoice.number, f"payments exceed the invoice amount by {-balance} {invoice.currency}"
+    )
 
 
 def _law_checks(invoice: Invoice, client: Client, as_of: dt.date, problems: list[Problem]) -> bool:
@@ -355,7 +337,7 @@ class _ClientDays:
     day is a business day (if the policy counts them) and the gap since its last recorded
     action has passed; None otherwise."""
 
-    __slots__ = ("_as_of", "_contacts", "_days", "_policies", "_resolve")
+    __slots__ = ("_as_of", "_contacts", "_policies", "_resolve", "days")
 
     def __init__(
         self, resolve: Callable[[Client], ReminderPolicy], history: History, as_of: dt.date
@@ -364,12 +346,13 @@ class _ClientDays:
         self._contacts = history.contacts.get
         self._as_of = as_of
         self._policies: dict[int, _PolicyDay] = {}
-        self._days: dict[str, _PolicyDay | None] = {}
+        #: The clients seen so far: their policy day, or None when not to be contacted today.
+        self.days: dict[str, _PolicyDay | None] = {}
 
     def __call__(self, client: Client) -> _PolicyDay | None:
-        day = self._days.get(client.id, _UNSEEN)
+        day = self.days.get(client.id, _UNSEEN)
         if day is _UNSEEN:
-            day = self._days[client.id] = self._first(client)
+            day = self.days[client.id] = self._first(client)
         return day  # type: ignore[no-any-return]
 
     def _first(self, client: Client) -> _PolicyDay | None:
@@ -386,7 +369,7 @@ class _ClientDays:
 
     def known(self, client_id: str) -> _PolicyDay:
         """The day of a client found due (so one that may be contacted today)."""
-        day = self._days[client_id]
+        day = self.days[client_id]
         assert day is not None
         return day
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from relancelib.workdays import Calendar, check_calendar_code
 if TYPE_CHECKING:
     from relancelib.model import Client
 
-__all__ = ["Channel", "ReminderPolicy", "SegmentPolicies", "Step"]
+__all__ = ["Channel", "ReminderPolicy", "SegmentPolicies", "Step", "policy_chooser"]
 
 
 class Channel(enum.Enum):
@@ -321,3 +321,29 @@ class SegmentPolicies:
     def policies(self) -> tuple[ReminderPolicy, ...]:
         """The default policy then the segments' policies, in segment order."""
         return (self.default, *(self.segments[name] for name in sorted(self.segments)))
+
+
+def policy_chooser(policy: object) -> Callable[[Client], ReminderPolicy]:
+    """The policy of each client from a :class:`ReminderPolicy` (the same for all) or a
+    callable ``Client -> ReminderPolicy`` (checked on each call)."""
+    if isinstance(policy, ReminderPolicy):
+        return lambda _client: policy
+    if callable(policy):
+
+        def resolve(client: Client) -> ReminderPolicy:
+            chosen = policy(client)
+            if not isinstance(chosen, ReminderPolicy):
+                raise InvalidFieldError(
+                    f"returned {type(chosen).__name__} for client {client.id!r}, "
+                    "not a ReminderPolicy",
+                    field="policy",
+                    value=policy,
+                )
+            return chosen
+
+        return resolve
+    raise InvalidFieldError(
+        "must be a ReminderPolicy or a callable Client -> ReminderPolicy",
+        field="policy",
+        value=policy,
+    )
