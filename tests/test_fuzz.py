@@ -71,7 +71,6 @@ PACKAGES = (
 KNOWN: dict[str, str] = {
     "relancelib.io.read_clients_csv": "TypeError: unhashable type: 'list' (a mapping argument)",
     "relancelib.io.read_invoices_csv": "TypeError: unhashable type: 'list' (a mapping argument)",
-    "relancelib.io.write_clients_csv": "TypeError: open() argument 'encoding' must be str",
     "relancelib.parsing.require": "a non-RelanceError with junk arguments",
     "relancelib.Action": "AttributeError: 'NoneType' object has no attribute 'key'",
     "relancelib.action_key": "ValueError: not enough values to unpack (expected 2, got 1)",
@@ -84,11 +83,8 @@ KNOWN: dict[str, str] = {
     "relancelib.io.check_rejections": "AttributeError: 'NoneType' object has no attribute 'rows'",
     "relancelib.io.clients_from_frame": "AttributeError: 'NoneType' object has no attribute 'columns'",
     "relancelib.io.invoices_from_frame": "AttributeError: 'NoneType' object has no attribute 'columns'",
-    "relancelib.io.neutralise_formula": "TypeError: expected string or bytes-like object, got 'NoneTyp",
     "relancelib.io.payments_from_frame": "AttributeError: 'NoneType' object has no attribute 'columns'",
     "relancelib.io.read_portfolio": "TypeError: unhashable type: 'list'",
-    "relancelib.io.unneutralise_formula": "TypeError: expected string or bytes-like object, got 'NoneTyp",
-    "relancelib.io.write_invoices_csv": "TypeError: open() argument 'encoding' must be str or None, no",
     "relancelib.journal.ChainEntry": "TypeError: 'NoneType' object is not iterable",
     "relancelib.journal.index_records": "AttributeError: 'str' object has no attribute 'on'",
     "relancelib.law.extend_rates": "AttributeError: 'str' object has no attribute 'start'",
@@ -219,6 +215,8 @@ def test_junk_in_gives_a_relance_error_or_a_value(name: str) -> None:
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        # The same cases on every run: CI is reproducible; `make soak` raises the count.
+        derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
     @given(data=st.data())

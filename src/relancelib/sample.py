@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from relancelib import law
+from relancelib.checks import check_sequence
 from relancelib.engine import Action, PolicyLike, plan
 from relancelib.errors import InvalidFieldError
 from relancelib.journal import Journal
@@ -147,8 +148,8 @@ def simulate(
     """
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise InvalidFieldError("start and end must be dates", field="simulate", value=(start, end))
-    invoices = tuple(invoices)
-    clients = tuple(clients)
+    invoices = check_sequence(invoices, Invoice, "invoices")
+    clients = check_sequence(clients, Client, "clients")
     done: list[Action] = []
     day = start
     while day < end:

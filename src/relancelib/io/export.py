@@ -6,6 +6,7 @@ Also the one home of the spreadsheet formula-injection rule (OWASP "CSV Injectio
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -19,6 +20,7 @@ from typing import IO, Any
 from relancelib.checks import check_instance, check_sequence, minor_unit
 from relancelib.display import PLAN_COLUMNS, plan_records
 from relancelib.engine import Plan
+from relancelib.errors import InvalidFieldError
 from relancelib.io.columns import CLIENT_COLUMNS, INVOICE_COLUMNS, PAYMENT_COLUMNS, titles
 from relancelib.io.sources import Target
 from relancelib.model import Client, ClientKind, Invoice
@@ -42,12 +44,13 @@ def neutralise_formula(text: str) -> str:
     """Prefix ``'`` to a cell a spreadsheet would run as a formula (one starting with ``=``,
     ``+``, ``-``, ``@``, tab or carriage return), and to such a cell already prefixed, so
     that :func:`unneutralise_formula` removes exactly one ``'``."""
-    return "'" + text if _FORMULA.match(text) else text
+    return "'" + text if _FORMULA.match(check_instance(text, str, "text", what="text")) else text
 
 
 def unneutralise_formula(text: str) -> str:
     """Undo :func:`neutralise_formula`: remove the ``'`` it put before a formula trigger."""
-    return text[1:] if _ESCAPED_FORMULA.match(text) else text
+    checked = check_instance(text, str, "text", what="text")
+    return checked[1:] if _ESCAPED_FORMULA.match(checked) else checked
 
 
 class CsvStyle(enum.Enum):
@@ -67,10 +70,24 @@ class CsvStyle(enum.Enum):
 def _open_target(target: Target, style: CsvStyle, encoding: str | None) -> Iterator[IO[str]]:
     if isinstance(target, (str, os.PathLike)):
         chosen = encoding or ("utf-8-sig" if style is CsvStyle.FRENCH else "utf-8")
-        with open(target, "w", newline="", encoding=chosen) as handle:
+        try:
+            codecs.lookup(chosen)
+        except (LookupError, TypeError):
+            raise InvalidFieldError(
+                "must be an encoding name such as 'cp1252'", field="encoding", value=encoding
+            ) from None
+        try:
+            handle = open(target, "w", newline="", encoding=chosen)  # noqa: SIM115
+        except OSError as exc:
+            raise InvalidFieldError(
+                f"cannot be written ({exc.strerror or exc})", field="target", value=target
+            ) from None
+        with handle:
             yield handle
-    else:
+    elif callable(getattr(target, "write", None)):
         yield target
+    else:
+        raise InvalidFieldError("must be a path or an open text file", field="target", value=target)
 
 
 def _cell(value: object, style: CsvStyle, currency: str | None = None) -> str:

@@ -95,7 +95,7 @@ def preset_columns(preset: str | None, kind: str) -> ColumnMap | None:
     """The columns of ``kind`` (``"invoices"``...) a preset names (``None`` for no preset)."""
     if preset is None:
         return None
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise DataImportError(
             f"unknown preset {preset!r} (known: {', '.join(PRESETS)})", field="preset", value=preset
         )

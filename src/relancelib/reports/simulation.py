@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from relancelib import law
-from relancelib.checks import check_date, check_integer, check_sequence
+from relancelib.checks import check_amount, check_date, check_integer, check_sequence
 from relancelib.display import CHANNEL_LABELS
 from relancelib.engine import PolicyLike, plan
 from relancelib.errors import InvalidFieldError
@@ -39,9 +39,7 @@ __all__ = ["Costs", "SimulationResult", "compare_policies", "simulate_policy"]
 
 
 def _money(value: object) -> Decimal:
-    if not isinstance(value, Decimal | int) or isinstance(value, bool) or value < 0:
-        raise InvalidFieldError("must be a Decimal amount, 0 or more", field="cost", value=value)
-    return Decimal(value)
+    return check_amount(value, "cost")
 
 
 @attrs.frozen
