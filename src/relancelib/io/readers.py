@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -112,6 +112,20 @@ def iter_invoices_csv(
     each row left out), in bounded memory whatever the size of the file.  The options are
     those of :func:`read_invoices_csv`; a problem with the file itself raises
     :class:`~relancelib.errors.DataImportError` before the first row."""
+    table, build = _invoice_table(source, encoding, delimiter, name, columns, preset, export_date)
+    return _items(_stream(table, INVOICE_COLUMNS, build, _invoice_key, "invoice"))
+
+
+def _invoice_table(
+    source: Source,
+    encoding: str | None,
+    delimiter: str | None,
+    name: str | None,
+    columns: ColumnMap | None,
+    preset: str | None,
+    export_date: dt.date | None,
+) -> tuple[CsvTable, Callable[..., Any]]:
+    """The invoice table of a CSV export and the builder of its rows."""
     table = CsvTable(
         source,
         INVOICE_COLUMNS,
@@ -121,8 +135,7 @@ def iter_invoices_csv(
         columns=columns,
         preset=preset_columns(preset, "invoices"),
     )
-    build = functools.partial(build_invoice, export_date=_export_date(table, export_date))
-    return _items(_stream(table, INVOICE_COLUMNS, build, _invoice_key, "invoice"))
+    return table, functools.partial(build_invoice, export_date=_export_date(table, export_date))
 
 
 def _items(
@@ -179,17 +192,8 @@ def read_invoices_table(
     export_date: dt.date | None = None,
 ) -> tuple[ImportResult[Invoice], dict[str, Decimal]]:
     """:func:`read_invoices_csv`, and the balance the file gave for each invoice number."""
-    table = CsvTable(
-        source,
-        INVOICE_COLUMNS,
-        encoding=encoding,
-        delimiter=delimiter,
-        name=name,
-        columns=columns,
-        preset=preset_columns(preset, "invoices"),
-    )
-    build = functools.partial(build_invoice, export_date=_export_date(table, export_date))
-    return _collect(table, INVOICE_COLUMNS, build, _invoice_key, "invoice")  # type: ignore[arg-type]
+    table, build = _invoice_table(source, encoding, delimiter, name, columns, preset, export_date)
+    return _collect(table, INVOICE_COLUMNS, build, _invoice_key, "invoice")
 
 
 def read_clients_csv(
