@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from relancelib import law
-from relancelib.checks import MONEY_CONTEXT, minor_unit
+from relancelib.checks import MONEY_CONTEXT, check_sequence, check_text, minor_unit
+from relancelib.errors import InvalidFieldError
 from relancelib.model import Client, Invoice
 from relancelib.policy import Channel, Step
 
@@ -286,6 +287,18 @@ def action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
 
     It does not depend on the day nor on the order of the pairs.
     """
+    check_text(client_id, "client_id")
+    pairs = check_sequence(steps, tuple, "steps", what="(invoice number, step key) pairs")
+    for pair in pairs:
+        if len(pair) != 2 or not all(isinstance(part, str) for part in pair):
+            raise InvalidFieldError(
+                "must hold (invoice number, step key) pairs of strings", field="steps", value=pair
+            )
+    return _action_key(client_id, pairs)
+
+
+def _action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
+    """:func:`action_key` on checked arguments (the engine's: its inputs are valid models)."""
     parts = [client_id, *(f"{number}\x1e{step}" for number, step in sorted(steps))]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"rl-{digest[:24]}"

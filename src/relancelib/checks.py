@@ -76,9 +76,15 @@ def _type_name(value: object) -> str:
 
 def check_instance(value: object, kind: type[T], field: str, *, what: str | None = None) -> T:
     """Return ``value`` if it is a ``kind``, else raise ``"must be a <what>"``."""
+    _check_kind(kind)
     if not isinstance(value, kind):
         raise InvalidFieldError(f"must be {what or 'a ' + kind.__name__}", field=field, value=value)
     return value
+
+
+def _check_kind(kind: object) -> None:
+    if not isinstance(kind, type):
+        raise InvalidFieldError("must be a class", field="kind", value=kind)
 
 
 def check_sequence(
@@ -86,6 +92,7 @@ def check_sequence(
 ) -> tuple[T, ...]:
     """Return ``value`` as a tuple of ``kind``; a string, a non-iterable or a foreign item
     raises (``"must be a sequence of Payment"``, ``"must hold only Payment objects"``)."""
+    _check_kind(kind)
     name = what or kind.__name__
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidFieldError(f"must be a sequence of {name}", field=field, value=value)

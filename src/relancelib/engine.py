@@ -23,6 +23,7 @@ from relancelib.actions import (
     Plan,
     Problem,
     Severity,
+    _action_key,
     action_key,
 )
 from relancelib.checks import MONEY_CONTEXT, check_date, check_sequence
@@ -449,7 +450,7 @@ def _build_action(
         claimed = dict(sorted(claimed.items()))
         demanded = dict(sorted(demanded.items()))
     return Action(
-        action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
+        _action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
         client,
         top,
         tuple(items),

@@ -68,6 +68,10 @@ _SIMPLE_NUMBER = re.compile(r"(-?)([0-9]+)(?:([.,])([0-9]{1,2}))?")
 
 
 def _bad(text: object, why: str, field: str | None, error: ErrorClass) -> RelanceError:
+    if not (isinstance(error, type) and issubclass(error, RelanceError)):
+        return InvalidFieldError("must be a RelanceError class", field="error", value=error)
+    if field is not None and not isinstance(field, str):
+        return InvalidFieldError("must be a field name or None", field="field", value=field)
     if field is None:
         return error(f"{text!r} {why}", value=text)
     return error(why, field=field, value=text)
@@ -94,6 +98,8 @@ def blank_to_none(value: Any) -> Any:
 def require(data: Mapping[str, Any], key: str, owner: str) -> Any:
     """``data[key]``, or :class:`InvalidFieldError` naming ``owner.key`` when it is missing
     or blank (and naming ``owner`` when ``data`` is not a mapping)."""
+    if not isinstance(owner, str) or not isinstance(key, str):
+        raise InvalidFieldError("must be names (strings)", field="require", value=(key, owner))
     if not isinstance(data, Mapping):
         raise InvalidFieldError("must be a mapping", field=owner, value=data)
     value = data.get(key)

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from relancelib.checks import check_date
 from relancelib.errors import MissingDataError
 from relancelib.rendering import qr
 
@@ -63,6 +64,7 @@ def paris_morning(day: dt.date) -> dt.datetime:
     Summer time changes at 01:00 UTC (Directive 2000/84/EC), so 09:00 local is always past
     the switch, never ambiguous.
     """
+    day = check_date(day, "day")
     return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS)
 
 
