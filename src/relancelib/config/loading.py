@@ -19,6 +19,12 @@ __all__ = ["load_config", "parse_config"]
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate the config file at ``path``; :class:`ConfigError` names what is wrong."""
+    if (
+        not isinstance(path, (str, os.PathLike))
+        or not os.fspath(path)
+        or "\x00" in str(os.fspath(path))
+    ):
+        raise ConfigError("must be a file path", field="path", value=path)
     file = Path(path)
     try:
         raw = file.read_bytes()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from relancelib.checks import check_decimal
+from relancelib.checks import check_decimal, check_instance
 from relancelib.errors import DataImportError
 from relancelib.io.results import Portfolio
 
@@ -18,6 +18,7 @@ def check_rejections(portfolio: Portfolio, max_share: Decimal = DEFAULT_MAX_REJE
     """Raise :class:`DataImportError` naming the file when every row of a file was left out,
     or more than ``max_share`` of them (a share from 0 to 1): such a file was not read as
     meant (wrong columns, wrong separator), and a plan without it would be wrong."""
+    check_instance(portfolio, Portfolio, "portfolio")
     share = check_decimal(max_share, "max_rejected")
     if not 0 <= share <= 1:
         raise DataImportError("must be a share from 0 to 1", field="max_rejected", value=share)

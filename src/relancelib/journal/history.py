@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from relancelib.checks import check_optional_date, check_sequence
 from relancelib.engine import History
 from relancelib.journal.record import Record
 
@@ -62,8 +63,9 @@ class HistoryBuilder:
 
 def index_records(records: Iterable[Record], as_of: dt.date | None = None) -> History:
     """The :class:`History` of ``records`` dated on or before ``as_of`` (all when None)."""
+    as_of = check_optional_date(as_of, "as_of")
     builder = HistoryBuilder()
-    for record in records:
+    for record in check_sequence(records, Record, "records"):
         if as_of is None or record.on <= as_of:
             builder.add(record.client_id, record.steps, record.on)
     return builder.history()

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from relancelib.checks import check_instance
 from relancelib.engine import Action
 from relancelib.policy import Channel
 
@@ -65,6 +66,7 @@ def file_name(action: Action, *, dry_run: bool = False) -> str:
     client part (letters, digits, ``_`` and ``-``, at most 32 characters) is only there for
     people.
     """
+    check_instance(action, Action, "action", what="an Action from relancelib.plan()")
     client = re.sub(r"[^A-Za-z0-9_\-]+", "_", action.client.id).strip("_")[:_CLIENT_PART]
     step = re.sub(r"[^A-Za-z0-9_\-]+", "_", action.step.key)[:_CLIENT_PART]
     mark = DRY_RUN_MARK if dry_run else ""
@@ -107,6 +109,8 @@ def write_atomically(path: Path, data: bytes) -> bool:
     there (a run that stopped after writing).  A different file at ``path`` raises
     :class:`FileExistsError`: no run deletes or overwrites a file it did not write.
     """
+    check_instance(path, Path, "path", what="a pathlib.Path")
+    check_instance(data, bytes, "data", what="bytes")
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from relancelib.checks import check_decimal, check_instance
 from relancelib.errors import MissingDataError
 from relancelib.model import Creditor
 
@@ -43,6 +44,9 @@ def epc_qr_payload(creditor: Creditor, amount: Decimal, text: str) -> str:
     try the other ISO 8859 parts before UTF-8); the QR code drawn is
     ``segno.make_qr(payload in its character set, error="m", boost_error=False)``.
     """
+    check_instance(creditor, Creditor, "creditor")
+    amount = check_decimal(amount, "amount")
+    check_instance(text, str, "text", what="text")
     if creditor.iban is None:
         raise MissingDataError("the creditor has no IBAN", field="Creditor.iban")
     name = creditor.name[:_EPC_NAME_MAX]

@@ -9,7 +9,13 @@ from typing import Any
 import attrs
 
 from relancelib import law
-from relancelib.checks import check_date, check_instance, check_integer, check_locale
+from relancelib.checks import (
+    check_date,
+    check_instance,
+    check_integer,
+    check_locale,
+    check_sequence,
+)
 from relancelib.engine import Action, Plan
 from relancelib.errors import InvalidFieldError, UnknownLocaleError
 from relancelib.model import Creditor
@@ -205,5 +211,5 @@ def render_plan(
     plan: Plan | Iterable[Action], creditor: Creditor, **options: Any
 ) -> tuple[Message, ...]:
     """Render every action of ``plan`` (in its order) with :func:`render` and ``options``."""
-    actions = plan.actions if isinstance(plan, Plan) else tuple(plan)
+    actions = plan.actions if isinstance(plan, Plan) else check_sequence(plan, Action, "plan")
     return tuple(render(action, creditor, **options) for action in actions)
