@@ -345,3 +345,23 @@ def test_a_mapping_naming_a_missing_header_is_refused(tmp_path: Path) -> None:
         DataImportError, match=r"f\.csv: columns\.balance = 'Solde' is not in the header"
     ):
         read_invoices_csv(path, columns={"balance": "Solde"})
+
+
+def test_the_daily_run_shows_unread_columns_and_unallocated_credit_like_plan(
+    tmp_path: Path,
+) -> None:
+    """What `relance plan` says of the export, `relance run` (the cron job) says too."""
+    write_export(tmp_path, "utf-8")
+    (tmp_path / "factures.csv").write_text(
+        "N° pièce;Code client;Date pièce;Échéance;Montant TTC;Type;Commentaire\n"
+        "F-1;C1;01/03/2025;31/03/2025;1 000,00;Facture;x\n"
+        "AV-2;C2;12/03/2025;12/03/2025;50,00;Avoir;y\n",
+        encoding="utf-8",
+    )
+    shown = relance(
+        "run", "--date", "2025-04-01", "--dry-run", "--out", tmp_path / "sortie", cwd=tmp_path
+    )
+    assert "Unallocated credit (avoir disponible), per client:" in shown.stdout
+    assert "  C2 Boulangerie Lefèvre 2: 50,00\u00a0€ — Avoir AV-2 (12 mars 2025)" in shown.stdout
+    assert shown.stderr.count("columns not read:") == 1
+    assert "Commentaire" in shown.stderr

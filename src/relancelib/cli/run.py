@@ -12,7 +12,14 @@ from rich.console import Console
 from relancelib.cli.exits import ExitCode, strict_exit
 from relancelib.cli.loading import open_journal, plan_day, read_config
 from relancelib.cli.options import config_option, date_option, debug_option, strict_option, today
-from relancelib.cli.output import console, print_problems, print_summary, warn
+from relancelib.cli.output import (
+    console,
+    print_columns,
+    print_credits,
+    print_problems,
+    print_summary,
+    warn,
+)
 from relancelib.cli.progress import write_messages
 from relancelib.cli.send import smtp_sender
 from relancelib.config import load_portfolio
@@ -131,7 +138,10 @@ def _carry(
             if sender is not None:
                 sender.close()
     print_summary(console(), result)
+    print_credits(console(), portfolio)
     _print_claims(err, result)
+    print_columns(err, portfolio)
+    print_problems(err, portfolio.warnings, "Warnings on import (nothing left out):")
     print_problems(err, day_plan.problems, "Problems in the plan:")
     print_problems(err, portfolio.problems, "Rows that could not be imported:")
     if result.still_due:
