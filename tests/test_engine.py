@@ -456,3 +456,31 @@ def test_bad_arguments_raise_relance_errors(
     with pytest.raises(InvalidFieldError) as info:
         plan(**arguments)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_an_unreachable_step_leaves_out_its_invoice_not_the_clients_other_invoices() -> None:
+    """No phone and no fallback for the call: that invoice is an ERROR; the client's invoice
+    at an e-mail step still gets its e-mail (found by test_missed_days_lose_nothing)."""
+    steps = (
+        Step("relance_1", 1, Channel.EMAIL),
+        Step("appel", 8, Channel.PHONE),
+    )
+    policy = ReminderPolicy("sans repli", steps, business_days_only=False)
+    client = Client("C001", "Boulangerie Martin", email="compta@martin.fr")
+    late = make_invoice("F-1", due=D(2025, 3, 1))
+    fresh = make_invoice("F-2", due=D(2025, 3, 10))
+    journal = MemoryJournal()
+    (first,) = plan([late], [client], policy, D(2025, 3, 2), journal).actions
+    journal.record(first)
+    today = plan([late, fresh], [client], policy, D(2025, 3, 11), journal)
+    (action,) = today.actions
+    assert action.steps == (("F-2", "relance_1"),)
+    assert action.channel is Channel.EMAIL
+    assert [(p.invoice_number, p.severity, p.message) for p in today.problems] == [
+        (
+            "F-1",
+            Severity.ERROR,
+            "client 'C001' cannot be reached for step appel: no telephone number; give one or "
+            "change the policy",
+        )
+    ]

@@ -29,7 +29,7 @@ from relancelib.actions import (
 from relancelib.checks import MONEY_CONTEXT, check_date, check_sequence
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Client, ClientKind, Invoice
-from relancelib.policy import ReminderPolicy, policy_chooser
+from relancelib.policy import ReminderPolicy, Step, policy_chooser
 
 __all__ = [
     "Action",
@@ -159,15 +159,12 @@ def plan(
     penalties of steps with ``include_penalties=True``.  The result depends on nothing
     else, and not on the order of ``invoices`` or ``clients``.
 
-    It reads as the rules of DESIGN.md ("Engine"): per invoice, the checks that do not stop
-    the chase (the law's warnings), then the client's day (rules 5 and 4), then the
-    invoice's next step and whether it is due (rules 1, 2 and 3); due invoices are grouped
-    into one action per client at its most advanced step.
+    It reads as DESIGN.md's rules: per invoice the law's word, the client's day (rules 5,
+    4), the next step and whether it is due (rules 1-3); then one action per client.
     """
     as_of = check_date(as_of, "as_of")
     tables = law.check_rates(rates)
-    # plan() makes no reference cycles: the cyclic GC, a third of its time over a heap of
-    # frozen objects (benchmarks/engine.py), is paused while it runs, then restored.
+    # No reference cycles here: the cyclic GC (a third of the time, benchmarks/) is paused.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -193,6 +190,7 @@ def _plan(
     history = _history(journal, as_of)
     client_day = _ClientDays(policy_chooser(policy), history, as_of)
     known_day = client_day.days.get
+    screen = law.LawScreen(as_of)  # which invoices the law may have a word about today
     recorded_steps = history.steps.get
     due: dict[str, list[tuple[Invoice, int, Decimal]]] = {}
 
@@ -209,7 +207,7 @@ def _plan(
             if balance < 0:
                 problems.append(_overpaid(invoice, balance))
             continue
-        if not _law_checks(invoice, client, as_of, problems):
+        if screen(invoice) and not _law_checks(invoice, client, as_of, problems):
             continue
         # Rules 5 (business day) and 4 (gap since the last action), once per client.
         day = known_day(client.id, _UNSEEN)
@@ -392,16 +390,17 @@ def _build_action(
     top = day.steps[max(position for _invoice, position, _balance in entries)]
     channel = top.channel_for(client)
     if channel is None:
-        missing = " nor ".join(dict.fromkeys(c.contact_label for c in top.channels))
-        problems.extend(
-            Problem(
-                invoice.number,
-                f"client {client.id!r} cannot be reached for step {top.key}: no {missing}; "
-                "give one or change the policy",
-            )
-            for invoice, _position, _balance in entries
-        )
-        return None
+        # Invoices whose own step cannot reach the client are left out; the others go.
+        entries = [
+            entry
+            for entry in entries
+            if _reachable(client, day.steps[entry[1]], entry[0], problems)
+        ]
+        if not entries:
+            return None
+        top = day.steps[max(position for _invoice, position, _balance in entries)]
+        channel = top.channel_for(client)
+        assert channel is not None
     items = []
     totals: dict[str, Decimal] = {}
     claimed: dict[str, Decimal] = {}
@@ -430,11 +429,15 @@ def _build_action(
         items.append(item)
         currency = invoice.currency
         totals[currency] = totals.get(currency, _ZERO) + balance
-        amounts = {currency: balance} if claim is None else item.claims
-        for cur, amount in amounts.items():
-            claimed[cur] = claimed.get(cur, _ZERO) + amount
+        if claim is None:
+            claimed[currency] = claimed.get(currency, _ZERO) + balance
             if step is top:
-                demanded[cur] = demanded.get(cur, _ZERO) + amount
+                demanded[currency] = demanded.get(currency, _ZERO) + balance
+        else:
+            for cur, amount in item.claims.items():
+                claimed[cur] = claimed.get(cur, _ZERO) + amount
+                if step is top:
+                    demanded[cur] = demanded.get(cur, _ZERO) + amount
     if channel is not top.channel:
         problems.extend(
             Problem(
@@ -460,6 +463,16 @@ def _build_action(
         channel=channel,
         demanded=demanded,
     )
+
+
+def _reachable(client: Client, step: Step, invoice: Invoice, problems: list[Problem]) -> bool:
+    """Whether a channel of ``step`` reaches ``client``; if not, an ERROR for the invoice."""
+    if step.channel_for(client) is not None:
+        return True
+    missing = " nor ".join(dict.fromkeys(c.contact_label for c in step.channels))
+    why = f"cannot be reached for step {step.key}: no {missing}; give one or change the policy"
+    problems.append(Problem(invoice.number, f"client {client.id!r} {why}"))
+    return False
 
 
 def _notified_on(invoice: Invoice, day: _PolicyDay, history: History) -> dt.date | None:

@@ -44,6 +44,7 @@ from relancelib.law._prescription import (
     time_barred,
 )
 from relancelib.law._rates import DEFAULT_RATES, Rates, check_rates
+from relancelib.law._screen import LawScreen
 from relancelib.law._sdmx import (
     MRO_SERIES,
     USER_RATES_FILE,
@@ -70,6 +71,7 @@ __all__ = [
     "Claim",
     "Granularity",
     "ImportedRate",
+    "LawScreen",
     "Penalties",
     "Period",
     "RateRow",
