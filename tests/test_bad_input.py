@@ -52,7 +52,6 @@ def test_a_malformed_csv_row_is_a_problem_and_the_run_goes_on(folder: Path) -> N
     assert code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="config: nested TOML is a RecursionError (issue 12)")
 def test_deeply_nested_toml_is_a_config_error(folder: Path) -> None:
     config = folder / "relance.toml"
     config.write_text(

@@ -496,3 +496,12 @@ def test_config_reference_lists_every_key() -> None:
     ):  # fmt: skip
         for name in names:
             assert f"`{name}`" in text, name
+
+
+def test_values_nested_too_deeply_are_a_config_error_not_a_crash() -> None:
+    from relancelib.config import parse_config
+
+    with pytest.raises(
+        ConfigError, match=r"^relance\.toml: not valid TOML: values nested too deeply$"
+    ):
+        parse_config("a = " + "[" * 5000 + "]" * 5000 + "\n")

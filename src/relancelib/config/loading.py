@@ -56,5 +56,9 @@ def parse_config(
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         where = f"{source}:{found.group(1)}" if found else source
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a hostile or broken
+        # file nesting them thousands deep exhausts Python's stack.
+        raise ConfigError(f"{source}: not valid TOML: values nested too deeply") from None
     reader = Reader(text, source, Path(base_dir) if base_dir is not None else None)
     return reader.config(data)
