@@ -424,18 +424,17 @@ def due_by_the_rules(
     clients: Sequence[Client] = (),
 ) -> set[tuple[str, str, str]]:
     """The (client id, invoice number, step key) triples due on ``as_of``, read off DESIGN.md;
-    with ``clients``, those of a client no channel of the action's step reaches are left out."""
+    with ``clients``, an invoice whose own step no channel reaches is left out ("With no
+    reachable channel the invoice is left out with an ERROR")."""
     due = _due_by_the_rules(invoices, policy, as_of, history)
     if not clients:
         return due
     table = {client.id: client for client in clients}
-    tops: dict[str, int] = {}
-    for client_id, _number, key in due:
-        tops[client_id] = max(tops.get(client_id, 0), policy.index(key))
-    reachable = {
-        cid for cid, top in tops.items() if policy.steps[top].channel_for(table[cid]) is not None
+    return {
+        (cid, number, key)
+        for cid, number, key in due
+        if policy.step(key).channel_for(table[cid]) is not None
     }
-    return {triple for triple in due if triple[0] in reachable}
 
 
 def _due_by_the_rules(
