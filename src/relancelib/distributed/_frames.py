@@ -27,6 +27,7 @@ from relancelib.distributed._partition import (
     PROBLEM_COLUMNS,
     PolicyArg,
     output_frame,
+    plan_of_partition,
     plan_partition,
 )
 from relancelib.errors import RelanceError
@@ -199,17 +200,6 @@ def _exists(path: str) -> bool:
     return "://" in path or os.path.exists(path)
 
 
-def _partition(
-    invoices: pd.DataFrame,
-    clients: pd.DataFrame,
-    payments: pd.DataFrame | None,
-    journal: pd.DataFrame | None,
-    policy: PolicyArg,
-    as_of: dt.date,
-) -> pd.DataFrame:
-    return plan_partition(invoices, clients, payments, journal, policy, as_of)
-
-
 @attrs.frozen
 class DistributedPlan:
     """The plan of a partitioned portfolio: ``actions`` (columns of
@@ -271,8 +261,6 @@ def _plan_objects(
     policy: PolicyArg,
     as_of: dt.date,
 ) -> Plan:
-    from relancelib.distributed._partition import plan_of_partition
-
     return plan_of_partition(invoices, clients, payments, journal, policy, as_of)[0]
 
 
@@ -285,7 +273,7 @@ def plan_frames(portfolio: PortfolioFrames, policy: PolicyArg, as_of: dt.date) -
     as_of = check_date(as_of, "as_of")
     portfolio.check()
     output = dd.map_partitions(
-        _partition,
+        plan_partition,
         portfolio.invoices,
         portfolio.clients,
         portfolio.payments,
