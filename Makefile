@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts), and Chromium for
 # the test that renders the insight report in a real headless browser.
-DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils postgresql
 
 .PHONY: demo test soak lint typecheck venv install install-test system-deps bench clean
 

@@ -1,0 +1,242 @@
+""":class:`PostgresJournal`: the journal in a PostgreSQL database, for applications whose
+workers share one journal across machines (psycopg 3, the optional extra
+``relancelib[postgres]``, imported when a journal is opened)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from relancelib.checks import check_date
+from relancelib.engine import Action, History
+from relancelib.errors import InvalidFieldError, JournalError, RelanceError
+from relancelib.journal.claims import record_fields
+from relancelib.journal.history import HistoryBuilder
+from relancelib.journal.postgres_ledger import PostgresLedger, insert_record, recorded
+from relancelib.journal.postgres_schema import advisory_key, check_schema_name, ensure_schema
+from relancelib.journal.protocol import FrameMixin
+from relancelib.journal.record import Record, check_client_id, check_record_args, record_of
+from relancelib.policy import Channel
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresJournal", "require_psycopg"]
+
+
+def require_psycopg() -> None:
+    """Check that psycopg 3 is installed, or raise a :class:`RelanceError` naming the extra."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise RelanceError(
+            "PostgresJournal needs psycopg 3: install it with pip install "
+            f"'relancelib[postgres]' ({exc})"
+        ) from exc
+
+
+def shown_dsn(dsn: str) -> str:
+    """``dsn`` without its password, for messages and ``repr``."""
+    from psycopg import conninfo
+
+    try:
+        parts = conninfo.conninfo_to_dict(dsn)
+    except Exception:  # any parse error: show nothing of it
+        return "<unreadable DSN>"
+    parts.pop("password", None)
+    return conninfo.make_conninfo(**{k: str(v) for k, v in parts.items()})
+
+
+class PostgresJournal(PostgresLedger, FrameMixin):
+    """A journal in a PostgreSQL database: the same contract as :class:`SqliteJournal`,
+    shared by processes on several machines.
+
+    ``dsn`` is a libpq connection string or URI (``"host=db.example dbname=compta
+    user=relance"``, ``"postgresql://relance@db.example/compta"``; a password is better kept
+    in ``~/.pgpass`` or ``PGPASSWORD`` than in the DSN).  The journal's tables live in the
+    PostgreSQL schema ``schema`` (``relance`` by default; one journal per schema), created
+    with their indexes on first use in one transaction — several processes opening a new
+    journal at once are safe.  The role needs ``CREATE`` on the database the first time, and
+    only ``SELECT``/``INSERT``/``UPDATE`` on the tables after that.
+
+    Every change is one transaction that first takes the journal's write lock (a
+    transaction-level advisory lock), so an action is stored once and exactly one of the
+    processes recording it gets ``True``, and the hash chain stays one line.  The outbox
+    lock (:meth:`exclusive`) is a session-level advisory lock, released by the server if the
+    process dies.  ``timeout`` is the connection timeout, in seconds.  Use it as a context
+    manager or call :meth:`close`.
+    """
+
+    def __init__(self, dsn: str, *, schema: str = "relance", timeout: float = 30.0) -> None:
+        if not isinstance(dsn, str) or not dsn.strip() or "\x00" in dsn:
+            raise InvalidFieldError(
+                "must be a PostgreSQL connection string (host=… dbname=…) or URI",
+                field="PostgresJournal.dsn",
+                value=dsn if not isinstance(dsn, str) else "<DSN>",
+            )
+        self.schema = check_schema_name(schema)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout <= 3600  # NaN fails both comparisons
+        ):
+            raise InvalidFieldError(
+                "must be a number of seconds between 0 and 3600",
+                field="PostgresJournal.timeout",
+                value=timeout,
+            )
+        require_psycopg()
+        import psycopg
+
+        self._lock = threading.RLock()
+        self._unreadable: dict[int, str] = {}
+        self._write_key = advisory_key(self.schema, "write")
+        self._outbox_key = advisory_key(self.schema, "outbox")
+        self._init_ledger()
+        self.dsn = shown_dsn(dsn)
+        try:
+            self._db: psycopg.Connection[Any] = psycopg.connect(
+                dsn,
+                autocommit=True,
+                connect_timeout=max(1, round(timeout)),
+                client_encoding="utf8",
+                application_name="relancelib",
+            )
+        except psycopg.Error as exc:
+            raise JournalError(
+                f"cannot connect to PostgreSQL ({_first_line(exc)})",
+                field="PostgresJournal.dsn",
+                value=self.dsn,
+            ) from None
+        try:
+            self._db.execute("SELECT set_config('search_path', %s, false)", (f'"{self.schema}"',))
+            self.schema_version = ensure_schema(self._db, self.schema)
+        except psycopg.Error as exc:
+            self._db.close()
+            raise JournalError(
+                f"cannot open the journal ({_first_line(exc)})",
+                field="PostgresJournal.schema",
+                value=self.schema,
+            ) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"PostgresJournal({self.dsn!r}, schema={self.schema!r})"
+
+    def __enter__(self) -> PostgresJournal:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (releasing the outbox lock if it is held)."""
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One transaction holding the journal's write lock (as SQLite's ``BEGIN
+        IMMEDIATE``): writers across processes and machines take turns."""
+        with self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(%s)", (self._write_key,))
+            yield
+
+    def record(
+        self, action: Action, on: dt.date | None = None, reference: str | None = None
+    ) -> bool:
+        """Mark each item's step of ``action`` done on ``on`` (default ``action.on``) atomically."""
+        import psycopg
+
+        action, when, reference = check_record_args(action, on, reference)
+        record = record_of(action, when, reference)
+        with self._lock:
+            try:
+                with self._write():
+                    if recorded(self._db, record.key, record.steps):
+                        return False
+                    insert_record(self._db, record)
+                    self._append("record", record.key, record_fields(record))
+                    return True
+            except psycopg.errors.UniqueViolation:
+                return False  # written meanwhile by a writer that did not take the lock
+            except psycopg.Error as exc:
+                raise JournalError(
+                    f"cannot record action {record.key} ({_first_line(exc)})"
+                ) from None
+
+    def _rows(self, client_id: str | None, as_of: dt.date | None) -> list[Any]:
+        query = (
+            "SELECT r.seq, r.key, r.client_id, r.step, r.on_date, r.channel, r.reference,"
+            " s.invoice_number, s.step FROM records r"
+            " LEFT JOIN record_steps s ON s.record_seq = r.seq"
+        )
+        conditions: list[str] = []
+        params: list[object] = []
+        if client_id is not None:
+            conditions.append("r.client_id = %s")
+            params.append(client_id)
+        if as_of is not None:
+            conditions.append("r.on_date <= %s")
+            params.append(as_of)
+        if conditions:
+            query += " WHERE " + " AND ".join(conditions)
+        query += " ORDER BY r.on_date, r.seq, s.position"
+        return self._read(query, tuple(params))
+
+    def records(self, client_id: str | None = None) -> tuple[Record, ...]:
+        """The stored records, oldest first (by date, then by order of recording)."""
+        client_id = check_client_id(client_id)
+        out: list[Record] = []
+        current: Any = None
+        pairs: list[tuple[str, str]] = []
+        for row in self._rows(client_id, None):
+            if current is None or row[0] != current[0]:
+                if current is not None:
+                    self._keep(out, current, pairs)
+                current, pairs = row, []
+            if row[7] is not None:
+                pairs.append((row[7], row[8]))
+        if current is not None:
+            self._keep(out, current, pairs)
+        return tuple(out)
+
+    def history(self, as_of: dt.date) -> History:
+        """The records dated on or before ``as_of``, indexed for the engine."""
+        as_of = check_date(as_of, "as_of")
+        builder = HistoryBuilder()
+        for row in self._rows(None, as_of):
+            if row[7] is not None:
+                builder.step(row[7], row[8], row[4])
+            builder.contact(row[2], row[4])
+        return builder.history()
+
+    def _keep(self, out: list[Record], row: Any, pairs: list[tuple[str, str]]) -> None:
+        """Append the record of a row, or note it in :attr:`unreadable` when it was edited
+        by hand into something that is not a record (an unknown channel)."""
+        try:
+            out.append(
+                Record(row[1], row[2], tuple(pairs), row[4], Channel(row[5]), row[6], step=row[3])
+            )
+        except (TypeError, ValueError) as exc:
+            self._unreadable[row[0]] = f"record {row[0]} ({row[1]}): unreadable ({exc})"
+
+    @property
+    def unreadable(self) -> tuple[str, ...]:
+        """The rows found unreadable so far (edited by hand): skipped, and named here and
+        by :meth:`verify`."""
+        return tuple(self._unreadable[seq] for seq in sorted(self._unreadable))
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of a driver error (libpq's messages run on over several lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
