@@ -21,6 +21,7 @@ import attrs
 from relancelib import law
 from relancelib.checks import MONEY_CONTEXT, check_sequence, check_text, minor_unit
 from relancelib.errors import InvalidFieldError
+from relancelib.events import EventIndex, Instalment, PromiseToPay
 from relancelib.model import Client, Invoice
 from relancelib.policy import Channel, Step
 
@@ -67,6 +68,11 @@ class ActionItem:
     :class:`relancelib.law.Penalties`, in the invoice's currency) and ``indemnity`` (the
     D441-5 recovery indemnity, always in euros whatever the invoice's currency) are filled on
     steps with ``include_penalties=True``.
+
+    ``promise`` is the promise to pay the client broke on this invoice, when the item is
+    its first reminder since (the message says "malgré votre engagement du …");
+    ``instalment`` is the missed instalment of an agreed plan that the item chases (its
+    ``balance`` is then what is unpaid of that instalment, not of the invoice).
     """
 
     invoice: Invoice
@@ -75,6 +81,8 @@ class ActionItem:
     days_overdue: int
     penalties: law.Penalties | None = None
     indemnity: Decimal = Decimal("0")
+    promise: PromiseToPay | None = attrs.field(default=None, kw_only=True)
+    instalment: Instalment | None = attrs.field(default=None, kw_only=True)
 
     @property
     def currency(self) -> str:
@@ -267,11 +275,19 @@ class History:
     """What a journal knew on a given day, indexed for the engine.
 
     ``steps`` maps an invoice number to the (step key, date) pairs recorded for it;
-    ``contacts`` maps a client id to the date of its last recorded action.
+    ``contacts`` maps a client id to the date of its last recorded action; ``actions`` maps
+    a client id to the (action step key, date) of each of its records, oldest first (what
+    follows a formal notice reads it).  Cancelled records count in none of them:
+    ``revisions`` maps an (invoice, step) pair to the number of times a record of it was
+    cancelled (the pair's next action gets a new key), and ``events`` indexes the journal's
+    events (:mod:`relancelib.events`) dated on or before the day.
     """
 
     steps: Mapping[str, Sequence[tuple[str, dt.date]]] = attrs.field(factory=dict)
     contacts: Mapping[str, dt.date] = attrs.field(factory=dict)
+    actions: Mapping[str, Sequence[tuple[str, dt.date]]] = attrs.field(factory=dict, kw_only=True)
+    revisions: Mapping[tuple[str, str], int] = attrs.field(factory=dict, kw_only=True)
+    events: EventIndex = attrs.field(factory=EventIndex, kw_only=True)
 
 
 class HistorySource(Protocol):
@@ -297,8 +313,21 @@ def action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
     return _action_key(client_id, pairs)
 
 
-def _action_key(client_id: str, steps: Iterable[tuple[str, str]]) -> str:
-    """:func:`action_key` on checked arguments (the engine's: its inputs are valid models)."""
+def _action_key(
+    client_id: str,
+    steps: Iterable[tuple[str, str]],
+    revisions: Mapping[tuple[str, str], int] | None = None,
+) -> str:
+    """:func:`action_key` on checked arguments (the engine's: its inputs are valid models).
+
+    ``revisions`` counts the cancelled records of a pair: a pair planned again after its
+    record was cancelled gets a key of its own (the cancelled key stays taken)."""
     parts = [client_id, *(f"{number}\x1e{step}" for number, step in sorted(steps))]
+    if revisions:
+        parts += [
+            f"{number}\x1e{step}\x1d{revisions[number, step]}"
+            for number, step in sorted(steps)
+            if (number, step) in revisions
+        ]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return f"rl-{digest[:24]}"

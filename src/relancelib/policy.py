@@ -185,6 +185,29 @@ def _min_balance(value: Any) -> Decimal:
     return amount
 
 
+#: What follows a formal notice (DESIGN.md "Events beyond sending").
+AFTER_FORMAL_NOTICE = ("continue", "quiet", "handover")
+
+
+def _check_after_notice(_inst: Any, _attr: Any, value: Any) -> None:
+    if value not in AFTER_FORMAL_NOTICE:
+        raise InvalidFieldError(
+            f"must be one of {', '.join(AFTER_FORMAL_NOTICE)}",
+            field="ReminderPolicy.after_formal_notice",
+            value=value,
+        )
+
+
+def _check_count(field: str, low: int, high: int) -> Any:
+    def check(_inst: Any, _attr: Any, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidFieldError(
+                f"must be a whole number from {low} to {high}", field=field, value=value
+            )
+
+    return check
+
+
 def _calendar_code(value: Any) -> str:
     return check_calendar_code(value, field="ReminderPolicy.holidays")
 
@@ -199,6 +222,15 @@ class ReminderPolicy:
     weekends and on the public holidays of the ``holidays`` calendar (``"FR"``,
     ``"FR-57"``, ``"FR-67"``, ``"FR-68"``, overseas codes such as ``"FR-974"``...).
     Steps must have unique keys and strictly increasing offsets.
+
+    The collections workflow (:mod:`relancelib.events`): a promise to pay pauses an invoice
+    until the promised date plus ``promise_grace_days`` business days; an instalment plan
+    missed ``instalment_breaks`` times ends; ``after_formal_notice`` says what follows a
+    formal notice: ``"continue"`` (the default: the escalation goes on), ``"quiet"`` (no
+    other action for that client until the notice's deadline has passed) or ``"handover"``
+    (quiet, then one :attr:`handover_step` action if the notice's invoices are still
+    unpaid, and nothing more for that client until a person resumes it with
+    :class:`~relancelib.events.HoldReleased`).
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -209,6 +241,15 @@ class ReminderPolicy:
         default=True, kw_only=True, validator=_check_flag("ReminderPolicy.business_days_only")
     )
     holidays: str = attrs.field(default="FR", kw_only=True, converter=_calendar_code)
+    after_formal_notice: str = attrs.field(
+        default="continue", kw_only=True, validator=_check_after_notice
+    )
+    promise_grace_days: int = attrs.field(
+        default=2, kw_only=True, validator=_check_count("ReminderPolicy.promise_grace_days", 0, 60)
+    )
+    instalment_breaks: int = attrs.field(
+        default=2, kw_only=True, validator=_check_count("ReminderPolicy.instalment_breaks", 1, 99)
+    )
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @steps.validator
@@ -236,6 +277,13 @@ class ReminderPolicy:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", {step.key: i for i, step in enumerate(self.steps)})
+
+    @property
+    def handover_step(self) -> Step:
+        """The step of the handover action (``after_formal_notice="handover"``): the
+        litigation file for a lawyer, a court (*injonction de payer*) or a collection
+        agency, written as a file like a letter; it is not one of :attr:`steps`."""
+        return HANDOVER_STEP
 
     @property
     def calendar(self) -> Calendar:
@@ -347,3 +395,8 @@ def policy_chooser(policy: object) -> Callable[[Client], ReminderPolicy]:
         field="policy",
         value=policy,
     )
+
+
+#: The handover of a client's unpaid invoices after a formal notice (see
+#: ``ReminderPolicy.after_formal_notice``).
+HANDOVER_STEP = Step("remise_contentieux", 0, Channel.LETTER, template="remise_contentieux")
