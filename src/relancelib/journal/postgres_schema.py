@@ -121,27 +121,35 @@ def _version(db: psycopg.Connection[Any], schema: str) -> int | None:
 
 def ensure_schema(db: psycopg.Connection[Any], schema: str) -> int:
     """Create the journal's tables in ``schema`` if they are not there (one transaction,
-    under the schema's advisory lock), on a connection whose ``search_path`` is ``schema``.
-    Returns the schema version; refuses a journal written by a newer relancelib."""
+    under the schema's advisory lock), on an autocommit connection whose ``search_path`` is
+    ``schema``.  Returns the schema version; refuses a journal written by a newer relancelib."""
     from psycopg import sql
 
     version = _version(db, schema)
     if version is None:
-        with db.transaction():
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key(schema, "schema"),))
-            version = _version(db, schema)  # another process may have created it meanwhile
-            if version is None:
-                exists = db.execute(
-                    "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
-                ).fetchone()
-                if exists is None:
-                    db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-                for statement in _TABLES:
-                    db.execute(statement)
-                db.execute(
-                    "INSERT INTO meta (name, value) VALUES ('schema', %s)", (str(SCHEMA_VERSION),)
-                )
-                version = SCHEMA_VERSION
+        # A session lock, then a transaction: a transaction that began before the lock was
+        # granted would look tables up in a catalog cache from before the last holder's
+        # commit, and find no table where it has just been created.
+        db.execute("SELECT pg_advisory_lock(%s)", (advisory_key(schema, "schema"),))
+        try:
+            with db.transaction():
+                version = _version(db, schema)  # created meanwhile by another process?
+                if version is None:
+                    exists = db.execute(
+                        "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+                    ).fetchone()
+                    if exists is None:
+                        db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+                    for statement in _TABLES:
+                        db.execute(statement)
+                    db.execute(
+                        "INSERT INTO meta (name, value) VALUES ('schema', %s)",
+                        (str(SCHEMA_VERSION),),
+                    )
+                    version = SCHEMA_VERSION
+        finally:
+            if not db.broken:
+                db.execute("SELECT pg_advisory_unlock(%s)", (advisory_key(schema, "schema"),))
     if version != SCHEMA_VERSION:
         if version > SCHEMA_VERSION:
             reason = (
