@@ -73,29 +73,35 @@ PUBLIC_0_1: dict[str, tuple[str, ...]] = {
 
 #: The top-level API, exactly: adding a name is a decision, removing one breaks users.
 ROOT_API = (
-    "Action", "ActionItem", "Address", "Calendar", "Channel", "Client", "ClientKind",
-    "ConfigError", "Creditor", "CurrencyMismatchError", "DataImportError", "History",
-    "InvalidFieldError", "Invoice", "Journal", "JournalError", "MemoryJournal", "Message",
-    "MissingDataError", "Payment", "Penalties", "Period", "Plan", "Problem", "RateUnknownError",
-    "Rates", "Record", "RelanceError", "ReminderPolicy", "Severity", "SqliteJournal", "Step",
+    "Action", "ActionItem", "Address", "Calendar", "CallOutcome", "CallResult", "Cancellation",
+    "Channel", "Client", "ClientKind", "ConfigError", "Creditor", "CurrencyMismatchError",
+    "DataImportError", "Dispute", "DisputeResolved", "Event", "Explanation", "History", "Hold",
+    "HoldReleased", "Instalment", "InstalmentPlan", "InvalidFieldError", "Invoice", "Journal",
+    "JournalError", "MemoryJournal", "Message", "MissingDataError", "Payment", "Penalties",
+    "Period", "Plan", "Problem", "PromiseToPay", "RateUnknownError", "Rates", "Record",
+    "RelanceError", "ReminderPolicy", "Severity", "SqliteJournal", "Step",
     "TemplateNotFoundError", "TemplateRenderError", "TemplateSecurityError",
     "UnknownCalendarError", "UnknownLocaleError", "__version__", "action_key",
-    "amount_in_words", "format_amount", "format_date", "format_days", "format_number",
-    "format_percent", "plan", "render", "render_plan",
+    "amount_in_words", "explain", "format_amount", "format_date", "format_days",
+    "format_number", "format_percent", "plan", "render", "render_plan",
 )  # fmt: skip
 
 #: The core: it decides and computes, and imports no outer layer.
 CORE = (
     "relancelib.actions",
+    "relancelib.assembly",
     "relancelib.checks",
     "relancelib.engine",
     "relancelib.errors",
+    "relancelib.events",
+    "relancelib.explain",
     "relancelib.formatting",
     "relancelib.journal",
     "relancelib.law",
     "relancelib.model",
     "relancelib.parsing",
     "relancelib.policy",
+    "relancelib.steering",
     "relancelib.workdays",
 )
 #: The outer layers: reading and writing files, rendering, sending, reporting, the command.

@@ -28,6 +28,8 @@ from relancelib.policy import Channel, Step
 if TYPE_CHECKING:
     import pandas
 
+    from relancelib.explain import Explanation
+
 __all__ = [
     "Action",
     "ActionItem",
@@ -222,6 +224,9 @@ class Plan:
     as_of: dt.date
     actions: tuple[Action, ...] = ()
     problems: tuple[Problem, ...] = ()
+    _explainer: Any = attrs.field(
+        default=None, kw_only=True, eq=False, repr=False, alias="explainer"
+    )
 
     def __iter__(self) -> Any:
         return iter(self.actions)
@@ -250,6 +255,18 @@ class Plan:
             if item.step.include_penalties
             and (item.penalties is None or item.penalties.through is not None)
         )
+
+    def explain(self, invoice_number: str) -> Explanation:
+        """Why ``invoice_number`` is or is not chased on the plan's day, rule by rule (a
+        plan made by :func:`relancelib.plan` only: it keeps its inputs for this)."""
+        check_text(invoice_number, "invoice_number")
+        if self._explainer is None:
+            raise InvalidFieldError(
+                "cannot be explained: only a plan made by relancelib.plan() keeps its inputs",
+                field="plan",
+                value=self.as_of,
+            )
+        return self._explainer(self, invoice_number)  # type: ignore[no-any-return]
 
     def action_for(self, client_id: str) -> Action | None:
         """The action for ``client_id``, or ``None`` when nothing is due for that client."""

@@ -27,12 +27,14 @@ from relancelib.policy import Channel
 if TYPE_CHECKING:
     import pandas
 
+    from relancelib.explain import Explanation
     from relancelib.journal import Record
 
 __all__ = [
     "CHANNEL_LABELS",
     "PLAN_COLUMNS",
     "action_html",
+    "explanation_html",
     "plan_html",
     "plan_records",
     "plan_to_frame",
@@ -283,3 +285,16 @@ def records_to_frame(records: Iterable[Record]) -> pandas.DataFrame:
                 }
             )
     return pandas.DataFrame(rows, columns=_RECORD_COLUMNS)
+
+
+def explanation_html(explanation: Explanation) -> str:
+    """Why an invoice is or is not chased: the verdict, then one row per rule."""
+    from relancelib.explain import Explanation
+
+    check_instance(explanation, Explanation, "explanation")
+    marks = {True: "✔", False: "✘", None: "·"}
+    rows = (
+        (marks[rule.passed], _e(rule.name), _e(rule.text)) for rule in explanation.rules
+    )
+    title = f"<p><strong>{_e(explanation.invoice_number)}</strong> — {_e(explanation.reason)}</p>"
+    return title + _table(("", "règle", "constat"), rows, right=frozenset())

@@ -9,12 +9,13 @@ are DESIGN.md's ("Engine"; ``docs/concepts.md`` has a worked timeline).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from typing import Any, TypeAlias
 
-from relancelib import law
+from relancelib import law, steering
 from relancelib.actions import (
     Action,
     ActionItem,
@@ -23,13 +24,14 @@ from relancelib.actions import (
     Plan,
     Problem,
     Severity,
-    _action_key,
     action_key,
 )
+from relancelib.assembly import Due, action_warnings, build_action
 from relancelib.checks import MONEY_CONTEXT, check_date, check_sequence
 from relancelib.errors import InvalidFieldError
+from relancelib.explain import Explanation, explain_invoice
 from relancelib.model import Client, ClientKind, Invoice
-from relancelib.policy import ReminderPolicy, Step, policy_chooser
+from relancelib.policy import HANDOVER_STEP, ReminderPolicy, policy_chooser
 
 __all__ = [
     "Action",
@@ -41,6 +43,7 @@ __all__ = [
     "Problem",
     "Severity",
     "action_key",
+    "explain",
     "plan",
 ]
 
@@ -176,6 +179,21 @@ def plan(
             gc.enable()
 
 
+def explain(
+    invoice_number: str,
+    invoices: Iterable[Invoice],
+    clients: Iterable[Client] | Mapping[str, Client],
+    policy: PolicyLike,
+    as_of: dt.date,
+    journal: HistorySource | None = None,
+    *,
+    rates: law.Rates | None = None,
+) -> Explanation:
+    """Plan ``as_of`` as :func:`plan` does and say, rule by rule, why ``invoice_number`` is
+    or is not chased (:meth:`Plan.explain`)."""
+    return plan(invoices, clients, policy, as_of, journal, rates=rates).explain(invoice_number)
+
+
 def _plan(
     invoices: Iterable[Invoice],
     clients: Iterable[Client] | Mapping[str, Client],
@@ -188,13 +206,16 @@ def _plan(
     problems: list[Problem] = []
     client_table, client_conflicts = _client_table(clients)
     history = _history(journal, as_of)
-    client_day = _ClientDays(policy_chooser(policy), history, as_of)
+    chooser = policy_chooser(policy)
+    client_day = _ClientDays(chooser, history, as_of)
     known_day = client_day.days.get
     screen = law.LawScreen(as_of)  # which invoices the law may have a word about today
     recorded_steps = history.steps.get
-    due: dict[str, list[tuple[Invoice, int, Decimal]]] = {}
+    events = history.events
+    due: dict[str, list[Due]] = {}
 
-    for invoice in _unique_invoices(invoices, problems):
+    given = _unique_invoices(invoices, problems)
+    for invoice in given:
         client = client_table.get(invoice.client_id)
         if client is None:
             problems.append(_missing_client(invoice, client_conflicts))
@@ -215,23 +236,46 @@ def _plan(
             day = client_day(client)
         if day is None:
             continue
-        position = _next_due_step(invoice, balance, day, recorded_steps(invoice.number), as_of)
+        recorded = recorded_steps(invoice.number)
+        promise = None
+        if events and (invoice.number in events.by_invoice or client.id in events.by_client):
+            steer = steering.steer(invoice, balance, day.policy, events, as_of, recorded)
+            if steer.paused is not None:
+                continue
+            if steer.step is not None and steer.unpaid is not None:
+                chased = Due(invoice, -1, steer.step, steer.unpaid, None, steer.instalment)
+                due.setdefault(client.id, []).append(chased)
+                continue
+            promise = steer.promise
+        if client.id in client_day.handover:
+            client_day.hold_back(client.id, invoice, balance, recorded, promise)
+            continue
+        position = _next_due_step(invoice, balance, day, recorded, as_of)
         if position == _UNKNOWN_STEP:
-            problems.append(_unknown_steps(invoice, day, recorded_steps(invoice.number)))
+            problems.append(_unknown_steps(invoice, day, recorded))
         elif position is not None:
-            due.setdefault(client.id, []).append((invoice, position, balance))
-
+            entry = Due(invoice, position, day.steps[position], balance, promise)
+            due.setdefault(client.id, []).append(entry)
+    for client_id, held in client_day.held_back.items():
+        # The handover takes the invoices formally notified and still unpaid; when none is
+        # left (paid since), the client's other invoices go on as usual.
+        _handover(client_day.known(client_id), held, as_of, due.setdefault(client_id, []))
     built = (
-        _build_action(
-            client_table[cid], client_day.known(cid), entries, as_of, history, tables, problems
+        build_action(
+            client_table[cid], client_day.known(cid).notice, entries, as_of, history, tables,
+            problems,
         )
         for cid, entries in sorted(due.items())
+        if entries
     )
     actions = tuple(action for action in built if action is not None)
     for action in actions:
-        problems.extend(_action_warnings(action))
+        problems.extend(action_warnings(action))
     problems.sort(key=lambda p: (p.invoice_number, p.severity.value, p.message))
-    return Plan(as_of, actions, tuple(problems))
+    explainer = functools.partial(
+        explain_invoice, invoices=given, clients=client_table, choose=chooser, history=history
+    )
+    return Plan(as_of, actions, tuple(problems), explainer=explainer)
 
 
 def _missing_client(invoice: Invoice, conflicts: set[str]) -> Problem:
@@ -304,6 +348,8 @@ def _next_due_step(
         for key, _on in recorded:
             reached = index.get(key)
             if reached is None:
+                if _outside_policy(key):
+                    continue
                 return _UNKNOWN_STEP
             if reached > position:
                 position = reached
@@ -320,10 +366,40 @@ def _next_due_step(
     return position
 
 
+def _outside_policy(key: str) -> bool:
+    """Steps the engine plans besides the policy's: the handover, instalment reminders."""
+    return key == HANDOVER_STEP.key or steering.is_instalment_step(key)
+
+
+def _handover(
+    day: _PolicyDay,
+    held: list[tuple[Invoice, Decimal, Sequence[tuple[str, dt.date]] | None, Any]],
+    as_of: dt.date,
+    entries: list[Due],
+) -> None:
+    """The handover action's entries: the client's formally notified invoices still unpaid
+    (above the minimum balance); without any, its invoices go on as usual."""
+    rank = day.n
+    notified = [
+        Due(invoice, rank, HANDOVER_STEP, balance)
+        for invoice, balance, recorded, _promise in held
+        if balance > day.min_balance and any(key in day.notice for key, _on in recorded or ())
+    ]
+    if notified:
+        entries.extend(notified)
+        return
+    for invoice, balance, recorded, promise in held:
+        position = _next_due_step(invoice, balance, day, recorded, as_of)
+        if position is not None and position != _UNKNOWN_STEP:
+            entries.append(Due(invoice, position, day.steps[position], balance, promise))
+
+
 def _unknown_steps(
     invoice: Invoice, day: _PolicyDay, recorded: Sequence[tuple[str, dt.date]] | None
 ) -> Problem:
-    unknown = sorted({key for key, _on in recorded or () if key not in day.index})
+    unknown = sorted(
+        {key for key, _on in recorded or () if key not in day.index and not _outside_policy(key)}
+    )
     return Problem(
         invoice.number,
         f"the journal records step(s) {', '.join(unknown)} that policy "
@@ -333,20 +409,35 @@ def _unknown_steps(
 
 class _ClientDays:
     """Rules 5 and 4 per client, once per plan: the client's policy for the day when the
-    day is a business day (if the policy counts them) and the gap since its last recorded
-    action has passed; None otherwise."""
+    day is a business day (if the policy counts them), the gap since its last recorded
+    action has passed and no formal notice keeps it quiet; None otherwise.  Clients due
+    for their handover are in ``handover``; their invoices wait in ``held_back``."""
 
-    __slots__ = ("_as_of", "_contacts", "_policies", "_resolve", "days")
+    __slots__ = (
+        "_as_of",
+        "_contacts",
+        "_history",
+        "_policies",
+        "_resolve",
+        "days",
+        "handover",
+        "held_back",
+    )
 
     def __init__(
         self, resolve: Callable[[Client], ReminderPolicy], history: History, as_of: dt.date
     ) -> None:
         self._resolve = resolve
         self._contacts = history.contacts.get
+        self._history = history
         self._as_of = as_of
         self._policies: dict[int, _PolicyDay] = {}
         #: The clients seen so far: their policy day, or None when not to be contacted today.
         self.days: dict[str, _PolicyDay | None] = {}
+        self.handover: set[str] = set()
+        self.held_back: dict[
+            str, list[tuple[Invoice, Decimal, Sequence[tuple[str, dt.date]] | None, Any]]
+        ] = {}
 
     def __call__(self, client: Client) -> _PolicyDay | None:
         day = self.days.get(client.id, _UNSEEN)
@@ -354,144 +445,42 @@ class _ClientDays:
             day = self.days[client.id] = self._first(client)
         return day  # type: ignore[no-any-return]
 
-    def _first(self, client: Client) -> _PolicyDay | None:
+    def policy_day(self, client: Client) -> _PolicyDay:
+        """The client's policy for the day, whatever the client rules say."""
         chosen = self._resolve(client)
         day = self._policies.get(id(chosen))
         if day is None or day.policy is not chosen:
             day = self._policies[id(chosen)] = _PolicyDay(chosen, self._as_of)
+        return day
+
+    def _first(self, client: Client) -> _PolicyDay | None:
+        day = self.policy_day(client)
         if not day.active:  # rule 5
             return None
         last = self._contacts(client.id)
         if last is not None and (self._as_of - last).days < day.gap:  # rule 4
             return None
+        if day.policy.after_formal_notice != "continue":
+            mode, _why = steering.after_notice(client.id, day.policy, self._history, self._as_of)
+            if mode == "quiet":
+                return None
+            if mode == "handover":
+                self.handover.add(client.id)
         return day
+
+    def hold_back(
+        self,
+        client_id: str,
+        invoice: Invoice,
+        balance: Decimal,
+        recorded: Sequence[tuple[str, dt.date]] | None,
+        promise: Any,
+    ) -> None:
+        """Keep an invoice of a client due for its handover until all are seen."""
+        self.held_back.setdefault(client_id, []).append((invoice, balance, recorded, promise))
 
     def known(self, client_id: str) -> _PolicyDay:
         """The day of a client found due (so one that may be contacted today)."""
         day = self.days[client_id]
         assert day is not None
         return day
-
-
-def _build_action(
-    client: Client,
-    day: _PolicyDay,
-    entries: list[tuple[Invoice, int, Decimal]],
-    as_of: dt.date,
-    history: History,
-    rates: law.Rates,
-    problems: list[Problem],
-) -> Action | None:
-    """One action for the client: its due invoices (by due date), each at its own step, the
-    action at the most advanced one, through the first channel that reaches the client (None,
-    with an ERROR per invoice, when none does); penalties on the steps that include them."""
-    if len(entries) > 1:
-        entries.sort(key=lambda e: (e[0].due_date, e[0].issue_date, e[0].number))
-    top = day.steps[max(position for _invoice, position, _balance in entries)]
-    channel = top.channel_for(client)
-    if channel is None:
-        # Invoices whose own step cannot reach the client are left out; the others go.
-        entries = [
-            entry
-            for entry in entries
-            if _reachable(client, day.steps[entry[1]], entry[0], problems)
-        ]
-        if not entries:
-            return None
-        top = day.steps[max(position for _invoice, position, _balance in entries)]
-        channel = top.channel_for(client)
-        assert channel is not None
-    items = []
-    totals: dict[str, Decimal] = {}
-    claimed: dict[str, Decimal] = {}
-    demanded: dict[str, Decimal] = {}
-    for invoice, position, balance in entries:
-        step = day.steps[position]
-        claim = None
-        if step.include_penalties:
-            claim = law.claim(
-                invoice,
-                client,
-                as_of,
-                notified_on=_notified_on(invoice, day, history),
-                rates=rates,
-            )
-        item = ActionItem(
-            invoice,
-            step,
-            balance,
-            max(0, (as_of - invoice.due_date).days),
-            None if claim is None else claim.penalties,
-            _ZERO if claim is None else claim.indemnity,
-        )
-        if claim is not None:
-            problems.extend(Problem(invoice.number, w, Severity.WARNING) for w in claim.warnings)
-        items.append(item)
-        currency = invoice.currency
-        totals[currency] = totals.get(currency, _ZERO) + balance
-        if claim is None:
-            claimed[currency] = claimed.get(currency, _ZERO) + balance
-            if step is top:
-                demanded[currency] = demanded.get(currency, _ZERO) + balance
-        else:
-            for cur, amount in item.claims.items():
-                claimed[cur] = claimed.get(cur, _ZERO) + amount
-                if step is top:
-                    demanded[cur] = demanded.get(cur, _ZERO) + amount
-    if channel is not top.channel:
-        problems.extend(
-            Problem(
-                item.invoice.number,
-                f"client {client.id!r} has no {top.channel.contact_label}: step {top.key} goes "
-                f"by {channel.value} instead of {top.channel.value} (fallback)",
-                Severity.WARNING,
-            )
-            for item in items
-        )
-    if len(claimed) > 1:
-        totals = dict(sorted(totals.items()))
-        claimed = dict(sorted(claimed.items()))
-        demanded = dict(sorted(demanded.items()))
-    return Action(
-        _action_key(client.id, [(item.invoice.number, item.step.key) for item in items]),
-        client,
-        top,
-        tuple(items),
-        totals,
-        as_of,
-        claimed=claimed,
-        channel=channel,
-        demanded=demanded,
-    )
-
-
-def _reachable(client: Client, step: Step, invoice: Invoice, problems: list[Problem]) -> bool:
-    """Whether a channel of ``step`` reaches ``client``; if not, an ERROR for the invoice."""
-    if step.channel_for(client) is not None:
-        return True
-    missing = " nor ".join(dict.fromkeys(c.contact_label for c in step.channels))
-    why = f"cannot be reached for step {step.key}: no {missing}; give one or change the policy"
-    problems.append(Problem(invoice.number, f"client {client.id!r} {why}"))
-    return False
-
-
-def _notified_on(invoice: Invoice, day: _PolicyDay, history: History) -> dt.date | None:
-    """The first formal notice recorded for the invoice (consumer interest, Code civil 1231-6)."""
-    notices = [on for key, on in history.steps.get(invoice.number, ()) if key in day.notice]
-    return min(notices) if notices else None
-
-
-def _action_warnings(action: Action) -> list[Problem]:
-    """Warnings about carrying the action out: a letter without proof the invoice was sent."""
-    problems = []
-    for item in action.items:
-        if item.step.channel.is_postal and item.invoice.sent_on is None:
-            problems.append(
-                Problem(
-                    item.invoice.number,
-                    f"no proof that the invoice was sent (sent_on unset) for the {item.step.key} "
-                    "letter",
-                    Severity.WARNING,
-                )
-            )
-    return problems

@@ -20,7 +20,7 @@ import holidays as _holidays
 from relancelib.checks import check_date
 from relancelib.errors import InvalidFieldError, UnknownCalendarError
 
-__all__ = ["CALENDAR_CODES", "Calendar", "check_calendar_code"]
+__all__ = ["CALENDAR_CODES", "LRAR_COLLECTION_DAYS", "Calendar", "check_calendar_code"]
 
 # Our calendar codes (ISO 3166-2 style) mapped to the ``holidays`` package's France subdivisions.
 _SUBDIVISIONS: dict[str, str | None] = {
@@ -172,10 +172,25 @@ class Calendar:
             raise InvalidFieldError("must not be negative", field="days", value=days)
         return self._roll(start + dt.timedelta(days=days))
 
+    def notice_deadline(
+        self, letter_date: dt.date, days: int = 8, *, registered: bool = True
+    ) -> dt.date:
+        """The last day to pay printed on a formal notice dated ``letter_date``.
+
+        A registered letter takes effect on receipt and may wait :data:`LRAR_COLLECTION_DAYS`
+        days at the post office (LAW.md section 10): the date printed leaves those days, then
+        the ``days`` given to pay (:meth:`legal_deadline`)."""
+        wait = LRAR_COLLECTION_DAYS if registered else 0
+        return self.legal_deadline(letter_date, wait + _check_days(days, "days"))
+
     def _roll(self, day: dt.date) -> dt.date:
         while not self.is_business_day(day):
             day += dt.timedelta(days=1)
         return day
+
+
+#: Days a registered letter may wait at the post office before it is collected.
+LRAR_COLLECTION_DAYS = 15
 
 
 @functools.cache
