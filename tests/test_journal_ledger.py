@@ -97,7 +97,7 @@ def test_a_version_1_file_opens_and_is_migrated(tmp_path: Path, day: Plan) -> No
     db.commit()
     db.close()
     with SqliteJournal(path) as journal:
-        assert journal.schema == 2
+        assert journal.schema == 3
         assert [r.reference for r in journal.records()] == ["<x@y>"]
         assert journal.verify().ok
         assert journal.verify().entries == 1

@@ -1,9 +1,9 @@
 """The hash chain that makes a journal tamper-evident, and erasable without breaking it.
 
-Every change to a journal (a record, a claim, its release, an amendment, a forgetting) is
-appended as one :class:`ChainEntry`.  Each field of an entry is stored with a random nonce;
-the entry's hash covers the previous entry's hash and the *digest* of each field
-(``sha256(nonce, value)``), never the value itself.  So erasing a field's value and nonce
+Every change to a journal (a record, a claim, its release, an amendment, an event, a
+forgetting) is appended as one :class:`ChainEntry`.  Each field of an entry is stored with a
+random nonce; the entry's hash covers the previous entry's hash and the *digest* of each
+field (``sha256(nonce, value)``), never the value itself.  So erasing a field's value and nonce
 (GDPR: :meth:`~relancelib.journal.SqliteJournal.forget`) keeps its digest, and the chain
 still verifies; changing any value, deleting or reordering an entry breaks it.
 """
@@ -37,7 +37,9 @@ __all__ = [
 GENESIS = "0" * 64
 
 #: The fields ``forget`` erases: what can name or reach a person.
-PERSONAL_FIELDS = frozenset({"client_id", "reference", "target", "note", "lrar"})
+PERSONAL_FIELDS = frozenset(
+    {"client_id", "reference", "target", "note", "lrar", "who", "reason", "why", "for_client"}
+)
 
 
 def canonical(value: object) -> str:
@@ -97,8 +99,9 @@ def _frozen(body: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, 
 class ChainEntry:
     """One change to a journal, as the chain holds it.
 
-    ``kind`` is ``record``, ``claim``, ``release``, ``amend`` or ``forget``; ``body`` maps
-    each field to ``{"n": nonce, "v": value}``, or to ``{"h": digest}`` once erased.
+    ``kind`` is ``record``, ``claim``, ``release``, ``amend``, ``event`` or ``forget``;
+    ``body`` maps each field to ``{"n": nonce, "v": value}``, or to ``{"h": digest}`` once
+    erased.
     """
 
     seq: int

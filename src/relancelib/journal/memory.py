@@ -13,6 +13,7 @@ import attrs
 from relancelib.checks import check_date, check_sequence
 from relancelib.engine import Action, History
 from relancelib.errors import JournalError
+from relancelib.events import CallOutcome, Cancellation, Event, EventIndex
 from relancelib.journal.chain import (
     GENESIS,
     ChainEntry,
@@ -36,7 +37,16 @@ from relancelib.journal.claims import (
     record_fields,
     record_from_fields,
 )
-from relancelib.journal.history import HistoryBuilder, index_records
+from relancelib.journal.eventlog import (
+    check_event,
+    check_invoice_filter,
+    check_target,
+    compare_events,
+    event_fields,
+    event_of_entry,
+    event_row,
+)
+from relancelib.journal.history import HistoryBuilder, fill, index_records
 from relancelib.journal.protocol import FrameMixin
 from relancelib.journal.record import Record, check_client_id, check_record_args, record_of
 
@@ -46,8 +56,8 @@ __all__ = ["MemoryJournal"]
 class MemoryJournal(FrameMixin):
     """A journal held in memory: for tests, notebooks and simulations.  Thread-safe.
 
-    It implements the same protocol as :class:`SqliteJournal`: claims, amendments, the
-    hash chain, :meth:`verify` and :meth:`forget`.
+    It implements the same protocol as :class:`SqliteJournal`: events, claims, amendments,
+    the hash chain, :meth:`verify` and :meth:`forget`.
     """
 
     def __init__(self, records: Iterable[Record] = ()) -> None:
@@ -60,6 +70,14 @@ class MemoryJournal(FrameMixin):
         self._keys: set[str] = set()
         self._pairs: set[tuple[str, str]] = set()
         self._index = HistoryBuilder()
+        # Events: (stored key, event, client), in the order added; the cancelled action keys
+        # (with the day); the date of the latest event; whether the live index's events are
+        # stale.
+        self._events: list[tuple[str, Event, str | None]] = []
+        self._event_keys: set[str] = set()
+        self._cancelled: dict[str, dt.date] = {}
+        self._events_latest: dt.date | None = None
+        self._stale_events = False
         for record in check_sequence(records, Record, "records"):
             self._store(record)
 
@@ -75,7 +93,7 @@ class MemoryJournal(FrameMixin):
         self._records.append(record)
         self._keys.add(record.key)
         self._pairs.update(record.steps)
-        self._index.add(record.client_id, record.steps, record.on)
+        self._index.add_record(record)
         self._append("record", record.key, record_fields(record))
         return True
 
@@ -111,6 +129,9 @@ class MemoryJournal(FrameMixin):
         for key in stored.keys() | expected.keys():
             if stored.get(key) != expected.get(key):
                 problems.append(f"record {key}: differs from the chain")
+        with self._lock:
+            rows = {key: event_row(key, event, client) for key, event, client in self._events}
+        problems.extend(compare_events(entries, rows))
         return Verification(count, head, tuple(problems))
 
     def claim(
@@ -202,6 +223,7 @@ class MemoryJournal(FrameMixin):
         with self._lock:
             keys = {r.key for r in self._records if r.client_id == client_id}
             keys |= {c.key for c in self._claims.values() if c.record.client_id == client_id}
+            keys |= {key for key, _event, client in self._events if client == client_id}
             if not keys:
                 return 0
             erased = 0
@@ -227,9 +249,14 @@ class MemoryJournal(FrameMixin):
                 attrs.evolve(a, lrar=None, reference=None, note=None) if a.key in keys else a
                 for a in self._amendments
             ]
-            self._index = HistoryBuilder()
-            for record in self._records:
-                self._index.add(record.client_id, record.steps, record.on)
+            rebuilt = {
+                e.key: event_of_entry(e) for e in self._chain if e.kind == "event" and e.key in keys
+            }
+            self._events = [
+                (key, *rebuilt[key]) if key in rebuilt else (key, event, client)
+                for key, event, client in self._events
+            ]
+            self._reindex()
             self._append("forget", "", {"on": on.isoformat(), "entries": erased})
             return erased
 
@@ -249,17 +276,90 @@ class MemoryJournal(FrameMixin):
         return tuple(sorted(chosen, key=lambda r: r.on))
 
     def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for the engine.
+        """The records and events dated on or before ``as_of``, indexed for the engine.
 
-        When every record is on or before ``as_of`` the journal's live index is returned
-        without a copy (plans over millions of invoices read it once per invoice): treat it
-        as read-only; it reflects the journal as it is until the next ``record``.
+        When every record and event is on or before ``as_of`` the journal's live index is
+        returned without a copy (plans over millions of invoices read it once per invoice):
+        treat it as read-only; it reflects the journal as it is until the next change.
         """
         as_of = check_date(as_of, "as_of")
         with self._lock:
             latest = self._index.latest
+            if self._events_latest is not None and (latest is None or self._events_latest > latest):
+                latest = self._events_latest
             if latest is None:
                 return History()
             if as_of >= latest:
+                if self._stale_events:
+                    self._index.events = EventIndex.of(event for _k, event, _c in self._events)
+                    self._stale_events = False
                 return self._index.history()
-            return index_records(self._records, as_of)
+            return index_records(self._records, as_of, [event for _k, event, _c in self._events])
+
+    def _reindex(self) -> None:
+        """Rebuild the live index (after a cancellation or a forgetting)."""
+        index = EventIndex.of(event for _k, event, _c in self._events)
+        self._index = HistoryBuilder()
+        fill(self._index, self._records, None, index)
+        self._stale_events = False
+
+    def add_event(self, event: Event, *, client_id: str | None = None) -> bool:
+        """Store ``event`` (about ``client_id`` when it names only an invoice); False when
+        an event with its key is already stored.
+
+        A call outcome or a cancellation must name a recorded action (dated on or before
+        it); a cancellation frees the action's (invoice, step) pairs to be recorded again
+        (under a new key) and an action is cancelled once.
+        """
+        event, client = check_event(event, client_id)
+        with self._lock:
+            if event.key in self._event_keys:
+                return False
+            record = None
+            if isinstance(event, (CallOutcome, Cancellation)):
+                record = next((r for r in self._records if r.key == event.action_key), None)
+                recorded = None if record is None else record.on
+                check_target(event, recorded, self._cancelled.get(event.action_key))
+            if record is not None:
+                client = record.client_id
+            elif client is None:
+                client = self._client_of(event.invoice_numbers)
+            self._events.append((event.key, event, client))
+            self._event_keys.add(event.key)
+            self._append("event", event.key, event_fields(event, client))
+            if self._events_latest is None or event.on > self._events_latest:
+                self._events_latest = event.on
+            if isinstance(event, Cancellation) and record is not None:
+                self._cancelled[record.key] = event.on
+                self._pairs.difference_update(record.steps)
+                self._reindex()
+            else:
+                self._stale_events = True
+            return True
+
+    def _client_of(self, numbers: tuple[str, ...]) -> str | None:
+        """The client of the latest record of one of these invoices (None when none)."""
+        found: Record | None = None
+        for record in self._records:
+            if any(n in numbers for n in record.invoice_numbers) and (
+                found is None or record.on >= found.on
+            ):
+                found = record
+        return None if found is None else found.client_id
+
+    def events(
+        self, *, client_id: str | None = None, invoice_number: str | None = None
+    ) -> tuple[Event, ...]:
+        """The stored events (about one client, naming one invoice), oldest first (by date,
+        then in the order added).  A forgotten client's events come back with their
+        personal text erased."""
+        client_id = check_client_id(client_id)
+        invoice_number = check_invoice_filter(invoice_number)
+        with self._lock:
+            chosen = [
+                event
+                for _key, event, client in self._events
+                if (client_id is None or client == client_id)
+                and (invoice_number is None or invoice_number in event.invoice_numbers)
+            ]
+        return tuple(sorted(chosen, key=lambda e: e.on))

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from relancelib.engine import Action, History
+from relancelib.events import Event
 from relancelib.journal.chain import ChainEntry, Verification
 from relancelib.journal.claims import Amendment, Claim, ClaimStatus
 from relancelib.journal.record import Record
@@ -19,7 +20,8 @@ __all__ = ["Journal", "LedgerJournal"]
 
 @runtime_checkable
 class Journal(Protocol):
-    """What every journal offers: record actions, list records, index history for the engine."""
+    """What every journal offers: record actions and events, list them, index history for the
+    engine."""
 
     def record(
         self, action: Action, on: dt.date | None = None, reference: str | None = None
@@ -35,8 +37,27 @@ class Journal(Protocol):
         """The stored records (of one client when ``client_id`` is given), oldest first."""
         ...
 
+    def add_event(self, event: Event, *, client_id: str | None = None) -> bool:
+        """Store ``event`` (:mod:`relancelib.events`), idempotent by ``event.key``: False
+        when it is already stored.
+
+        ``client_id`` names the client of an event that names only an invoice (else the
+        client of the invoice's latest record is taken, if any).  A call outcome or a
+        cancellation must name a recorded action dated on or before it; an action is
+        cancelled once, and its (invoice, step) pairs may then be recorded again under a
+        new key (its own key stays refused).
+        """
+        ...
+
+    def events(
+        self, *, client_id: str | None = None, invoice_number: str | None = None
+    ) -> tuple[Event, ...]:
+        """The stored events (about one client, naming one invoice), oldest first."""
+        ...
+
     def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for :func:`relancelib.plan`."""
+        """The records and events dated on or before ``as_of``, indexed for
+        :func:`relancelib.plan` (a record cancelled by then counts in ``revisions`` only)."""
         ...
 
 

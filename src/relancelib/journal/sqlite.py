@@ -211,10 +211,14 @@ class SqliteJournal(SqliteLedger, FrameMixin):
         return tuple(self._readable(out))
 
     def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for the engine."""
+        """The records and events dated on or before ``as_of``, indexed for the engine (a
+        record cancelled by then counts only in ``revisions``)."""
         as_of = check_date(as_of, "as_of")
         builder = HistoryBuilder()
+        builder.events = self._event_index(as_of)
+        cancelled = builder.events.cancelled
         dates: dict[str, dt.date] = {}
+        seq = None
         for row in self._rows(None, as_of):
             on = dates.get(row[4])
             if on is None:
@@ -223,9 +227,16 @@ class SqliteJournal(SqliteLedger, FrameMixin):
                 except (TypeError, ValueError):
                     self._unreadable[row[0]] = f"record {row[0]}: unreadable date {row[4]!r}"
                     continue
+            if cancelled and row[1] in cancelled:
+                if row[7] is not None:
+                    builder.revise(row[7], row[8])
+                continue
             if row[7] is not None:
                 builder.step(row[7], row[8], on)
-            builder.contact(row[2], on)
+            if row[0] != seq:  # the first row of a record
+                seq = row[0]
+                builder.contact(row[2], on)
+                builder.action(row[2], row[3] if row[3] is not None else row[8] or "", on)
         return builder.history()
 
     def _row_record(self, row: Any, pairs: list[tuple[str, str]]) -> Record | None:

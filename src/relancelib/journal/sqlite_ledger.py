@@ -14,7 +14,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from types import TracebackType
 from typing import Any
 
 from relancelib.checks import check_date
@@ -45,39 +44,21 @@ from relancelib.journal.claims import (
     record_from_fields,
 )
 from relancelib.journal.record import Record, check_client_id, check_record_args
+from relancelib.journal.sqlite_events import SqliteEvents
+from relancelib.journal.sqlite_schema import Transaction
 from relancelib.policy import Channel
 
 __all__ = ["SqliteLedger", "Transaction"]
 
 
-class Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if kind is None:
-            self._db.execute("COMMIT")
-        else:
-            self._db.execute("ROLLBACK")
-
-
-class SqliteLedger:
-    """Claims, amendments, the chain, ``verify`` and ``forget`` over ``self._db``."""
+class SqliteLedger(SqliteEvents):
+    """Claims, amendments, the chain, ``verify`` and ``forget`` over ``self._db`` (and the
+    events, :class:`~relancelib.journal.sqlite_events.SqliteEvents`)."""
 
     _db: sqlite3.Connection
     _lock: threading.RLock
     path: str
     schema: int
-
-    def _transaction(self) -> Transaction:
-        raise NotImplementedError  # pragma: no cover - SqliteJournal's
 
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         raise NotImplementedError  # pragma: no cover - SqliteJournal's
@@ -154,6 +135,7 @@ class SqliteLedger:
         for key in expected.keys() - stored.keys():
             if key not in unreadable_keys:
                 problems.append(f"record {key}: in the chain but missing from the table")
+        problems.extend(self._verify_events(entries))
         return Verification(count, head, tuple(problems))
 
     # -- claims ------------------------------------------------------------------------------
@@ -175,7 +157,8 @@ class SqliteLedger:
                 return ClaimStatus.RECORDED
             for number, step in action.steps:
                 if self._db.execute(
-                    "SELECT 1 FROM record_steps WHERE invoice_number = ? AND step = ?",
+                    "SELECT 1 FROM record_steps"
+                    " WHERE invoice_number = ? AND step = ? AND cancelled = 0",
                     (number, step),
                 ).fetchone():
                     return ClaimStatus.RECORDED
@@ -377,17 +360,19 @@ class SqliteLedger:
 
     def forget(self, client_id: str, *, on: dt.date) -> int:
         """Erase ``client_id``'s personal data (its id, references, targets, LRAR numbers,
-        notes) from every table and chain entry, keeping each erased field's digest so the
-        chain still verifies.  Returns how many chain entries were erased."""
+        notes, its events' who, reason and why) from every table and chain entry, keeping
+        each erased field's digest so the chain still verifies.  Returns how many chain
+        entries were erased."""
         client_id = check_client_id(client_id) or ""
         on = check_date(on, "on")
         keys = {record.key for record in self.records(client_id)}
         keys |= {c.key for c in self.claims(pending=False) if c.record.client_id == client_id}
-        if not keys:
+        events = self._client_events(client_id)
+        if not keys and not events:
             return 0
         erased = 0
         with self._lock, self._transaction():
-            for key in sorted(keys):
+            for key in sorted(keys | events):
                 rows = self._db.execute("SELECT seq, body FROM chain WHERE key = ?", (key,))
                 for seq, body in rows.fetchall():
                     new = erase_body(json.loads(body))
@@ -395,6 +380,9 @@ class SqliteLedger:
                         "UPDATE chain SET body = ? WHERE seq = ?", (canonical(new), seq)
                     )
                     erased += 1
+                if key in events:
+                    self._rewrite_event(key)
+                    continue
                 alias = self._alias(key)
                 self._db.execute(
                     "UPDATE records SET client_id = ?, reference = NULL WHERE key = ?",

@@ -2,18 +2,23 @@
 
 Version 1 held records only.  Version 2 adds the hash chain (``chain``), the claims of the
 outbox (``claims``) and amendments (``amendments``); opening a version-1 file migrates it in
-one transaction, chaining its existing records in their order.
+one transaction, chaining its existing records in their order.  Version 3 adds the journal's
+events (``events``: key, kind, date, client, invoice, action key, the event as JSON) and
+rebuilds ``record_steps`` with a ``cancelled`` column: an (invoice, step) pair is unique among
+the pairs not cancelled only (a partial unique index), so a cancelled action's steps can be
+recorded again.  Every migration runs in one transaction (the caller's).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from types import TracebackType
 
 from relancelib.journal.chain import GENESIS, canonical, entry_hash, seal
 
-__all__ = ["SCHEMA_VERSION", "migrate"]
+__all__ = ["SCHEMA_VERSION", "Transaction", "migrate"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
 CREATE TABLE IF NOT EXISTS records (
@@ -71,6 +76,54 @@ CREATE TABLE IF NOT EXISTS amendments (
 CREATE INDEX IF NOT EXISTS amendments_key ON amendments (key);
 """
 
+_V3 = """
+CREATE TABLE IF NOT EXISTS events (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    key            TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL,
+    on_date        TEXT NOT NULL,
+    client_id      TEXT,
+    invoice_number TEXT,
+    action_key     TEXT,
+    body           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_client ON events (client_id, on_date);
+CREATE INDEX IF NOT EXISTS events_invoice ON events (invoice_number, on_date);
+CREATE INDEX IF NOT EXISTS events_action ON events (action_key);
+CREATE TABLE record_steps_v3 (
+    record_seq     INTEGER NOT NULL REFERENCES records(seq),
+    position       INTEGER NOT NULL,
+    invoice_number TEXT NOT NULL,
+    step           TEXT NOT NULL,
+    cancelled      INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO record_steps_v3 (record_seq, position, invoice_number, step)
+    SELECT record_seq, position, invoice_number, step FROM record_steps;
+DROP TABLE record_steps;
+ALTER TABLE record_steps_v3 RENAME TO record_steps;
+CREATE UNIQUE INDEX record_steps_live ON record_steps (invoice_number, step)
+    WHERE cancelled = 0;
+CREATE INDEX record_steps_record ON record_steps (record_seq)
+"""
+
+
+class Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any exception)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")
+
 
 def _run(db: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
@@ -86,6 +139,8 @@ def migrate(db: sqlite3.Connection, version: int) -> None:
     if version < 2:
         _run(db, _V2)
         _chain_existing_records(db)
+    if version < 3:
+        _run(db, _V3)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
