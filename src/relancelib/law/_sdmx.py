@@ -19,7 +19,14 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from relancelib.errors import DataImportError
+from relancelib.checks import (
+    check_date,
+    check_instance,
+    check_rate,
+    check_sequence,
+    check_single_line,
+)
+from relancelib.errors import DataImportError, InvalidFieldError
 from relancelib.law._rates import DEFAULT_RATES, Rates
 
 #: The ECB Data Portal series of the main refinancing operations fixed rate.
@@ -30,17 +37,46 @@ _HEADER = "kind,start,rate,known_through,source"
 _DIMENSIONS_SKIPPED = {"TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "OBS_CONF", "DATAFLOW"}
 
 
+#: The kinds of imported figure: the MRO rate, the legal interest rate of all other cases and
+#: the one of a private creditor.
+KINDS = ("mro", "legal", "legal_private")
+
+
+def _kind(value: object) -> str:
+    if value not in KINDS:
+        raise InvalidFieldError(
+            f"must be one of {', '.join(KINDS)}", field="ImportedRate.kind", value=value
+        )
+    return check_instance(value, str, "ImportedRate.kind")
+
+
+def _start(value: object) -> dt.date:
+    return check_date(value, "ImportedRate.start")
+
+
+def _rate(value: object) -> Decimal:
+    return check_rate(value, "ImportedRate.rate")
+
+
+def _known_through(value: object) -> dt.date:
+    return check_date(value, "ImportedRate.known_through")
+
+
+def _source(value: object) -> str:
+    return check_single_line(value, "ImportedRate.source")
+
+
 @attrs.frozen
 class RateRow:
-    """One imported figure: ``kind`` is ``mro``, ``legal`` (all other cases) or
-    ``legal_private``; ``rate`` applies from ``start``; the source is known through
-    ``known_through``."""
+    """One imported figure (``law.ImportedRate``): ``kind`` is ``mro``, ``legal`` (all
+    other cases) or ``legal_private``; ``rate`` applies from ``start``; the source is known
+    through ``known_through``.  Each field is checked (:class:`InvalidFieldError`)."""
 
-    kind: str
-    start: dt.date
-    rate: Decimal
-    known_through: dt.date
-    source: str
+    kind: str = attrs.field(converter=_kind)
+    start: dt.date = attrs.field(converter=_start)
+    rate: Decimal = attrs.field(converter=_rate)
+    known_through: dt.date = attrs.field(converter=_known_through)
+    source: str = attrs.field(converter=_source)
 
 
 def _period(text: str, name: str) -> tuple[dt.date, dt.date]:
@@ -136,6 +172,7 @@ def read_sdmx_csv(text: str, name: str = "SDMX-CSV") -> list[RateRow]:
 
 def write_user_rates(rows: list[RateRow]) -> str:
     """The user rates file's text for ``rows`` (sorted, one figure a line)."""
+    rows = list(check_sequence(rows, RateRow, "rows", what="ImportedRate"))
     lines = [
         "# relancelib user rates, written by `relance rates import` (see docs/law.md)",
         _HEADER,
@@ -173,8 +210,9 @@ def read_user_rates(text: str, name: str = USER_RATES_FILE) -> list[RateRow]:
 def extend_rates(rows: list[RateRow], base: Rates | None = None) -> Rates:
     """``base`` (the shipped tables by default) with the figures of ``rows`` that come after
     what it knows; older figures are left as they are."""
-    rates = DEFAULT_RATES if base is None else base
-    for row in sorted(rows, key=lambda r: r.start):
+    rates = DEFAULT_RATES if base is None else check_instance(base, Rates, "base")
+    checked = check_sequence(rows, RateRow, "rows", what="ImportedRate")
+    for row in sorted(checked, key=lambda r: r.start):
         if row.kind == "mro":
             if row.start > rates.mro.rows[-1].start:
                 rates = rates.with_mro(

@@ -8,10 +8,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from relancelib.checks import check_date, check_sequence, minor_unit
+from relancelib.checks import check_date, check_instance, check_sequence, minor_unit
+from relancelib.journal import Record
 from relancelib.model import Invoice
 
 __all__ = [
+    "as_mapping",
     "checked_invoices",
     "days_between",
     "last_step_before",
@@ -27,6 +29,12 @@ __all__ = [
 def zero(currency: str) -> Decimal:
     """``0`` at the currency's minor unit (``Decimal("0.00")`` for EUR)."""
     return Decimal(0).quantize(minor_unit(currency))
+
+
+def as_mapping(value: object, field: str, what: str) -> Mapping[object, object]:
+    """:func:`~relancelib.checks.check_instance` for a mapping (which mypy does not take
+    as a class argument): ``value`` if it is a mapping, else "must be <what>"."""
+    return check_instance(value, Mapping, field, what=what)  # type: ignore[type-abstract]
 
 
 def checked_invoices(
@@ -57,16 +65,13 @@ def sent_steps(
     records: Iterable[object], as_of: dt.date | None = None
 ) -> dict[str, list[tuple[str, dt.date]]]:
     """Invoice number → the (step key, date) pairs recorded for it on or before ``as_of``,
-    oldest first.  ``records`` are the journal's :class:`~relancelib.journal.Record`s (any
-    object with ``steps`` and ``on`` will do)."""
+    oldest first.  ``records`` are the journal's :class:`~relancelib.journal.Record`s."""
     out: dict[str, list[tuple[str, dt.date]]] = {}
-    for record in records:
-        on: dt.date = record.on  # type: ignore[attr-defined]
-        if as_of is not None and on > as_of:
+    for record in check_sequence(records, Record, "records", what="journal Record"):
+        if as_of is not None and record.on > as_of:
             continue
-        pairs: Sequence[tuple[str, str]] = record.steps  # type: ignore[attr-defined]
-        for number, step in pairs:
-            out.setdefault(number, []).append((step, on))
+        for number, step in record.steps:
+            out.setdefault(number, []).append((step, record.on))
     for entries in out.values():
         entries.sort(key=lambda entry: entry[1])
     return out

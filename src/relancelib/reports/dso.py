@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from relancelib.checks import check_currency, check_date, check_integer
+from relancelib.checks import check_currency, check_date, check_integer, check_sequence
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Invoice
 from relancelib.reports._ledger import checked_invoices, months_back
@@ -203,10 +203,11 @@ def dso_over_time(
     there is no sale to divide by)."""
     import pandas as pd
 
-    checked = tuple(invoices)
+    checked = check_sequence(invoices, Invoice, "invoices")
+    days_on = [check_date(day, "dates") for day in check_sequence(dates, dt.date, "dates")]
     rows = []
-    for day in dates:
-        snap = receivables(checked, check_date(day, "dates"), days=days, currency=currency)
+    for day in days_on:
+        snap = receivables(checked, day, days=days, currency=currency)
         rows.append(
             (
                 snap.total,
@@ -218,5 +219,5 @@ def dso_over_time(
                 snap.weighted_days_late(),
             )
         )
-    index = pd.Index(list(dates), name="date")
+    index = pd.Index(days_on, name="date")
     return pd.DataFrame(rows, index=index, columns=list(DSO_COLUMNS), dtype=object)

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from relancelib.checks import check_currency, check_integer
+from relancelib.checks import check_currency, check_date, check_instance, check_integer
+from relancelib.errors import InvalidFieldError
 from relancelib.model import Invoice
 from relancelib.reports._ledger import checked_invoices, quantile, settled_on, week_start
 
@@ -151,9 +152,18 @@ def cash_forecast(
     the frame's ``attrs["later"]`` (an amount)."""
     import pandas as pd
 
+    check_instance(expected, pd.DataFrame, "expected", what="the expected_payments() frame")
+    missing = [column for column in FORECAST_COLUMNS if column not in expected.columns]
+    if missing:
+        raise InvalidFieldError(
+            f"must be the expected_payments() frame (no column {missing[0]!r})",
+            field="expected",
+            value=list(expected.columns),
+        )
+    day = check_date(as_of, "as_of")
     currency = check_currency(currency)
     count = check_integer(weeks, "weeks")
-    first = week_start(as_of)
+    first = week_start(day)
     starts = [first + dt.timedelta(weeks=k) for k in range(count)]
     expected_sum = {start: Decimal(0) for start in starts}
     early_sum = dict(expected_sum)

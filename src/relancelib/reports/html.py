@@ -12,14 +12,18 @@ import base64
 import datetime as dt
 import html
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relancelib.checks import check_date
+from relancelib.checks import check_instance, check_sequence, check_single_line
+from relancelib.errors import InvalidFieldError
 from relancelib.formatting import format_amount, format_date, format_number, format_percent
+from relancelib.journal import Record
 from relancelib.model import Client, Invoice
+from relancelib.reports._ledger import as_mapping, checked_invoices
 from relancelib.reports.aging import AGING_BUCKETS, TOTAL, aging
 from relancelib.reports.dso import dso_over_time, receivables
 from relancelib.reports.forecast import cash_forecast, expected_payments
@@ -136,10 +140,15 @@ def insight_report(
     the DSO over the last 13 weeks, the weekly cash-in forecast, step effectiveness, the
     latest payers and, with ``comparison`` (policy name → simulation), the policies side
     by side.  ``steps`` orders the steps (the policy's keys); ``records`` are the journal's."""
-    day = check_date(as_of, "as_of")
-    invoices = tuple(invoices)
-    records = tuple(records)
-    names = {client.id: client.name for client in clients}
+    invoices, day = checked_invoices(invoices, as_of)
+    records = check_sequence(records, Record, "records", what="journal Record")
+    names = {client.id: client.name for client in check_sequence(clients, Client, "clients")}
+    title = check_single_line(title, "title")
+    if creditor is not None:
+        creditor = check_single_line(creditor, "creditor")
+    steps = check_sequence(steps, str, "steps", what="step key")
+    if comparison is not None:
+        as_mapping(comparison, "comparison", "a mapping of names to results")
     snap = receivables(invoices, day, currency=currency)
     aged = aging(invoices, day)
     dates = [day - dt.timedelta(weeks=k) for k in range(12, -1, -1)]
@@ -326,6 +335,13 @@ def _comparison_section(results: Mapping[str, SimulationResult]) -> str:
 
 def write_report(path: str | Path, page: str) -> Path:
     """Write the report ``page`` to ``path`` (UTF-8) and return the path."""
+    check_instance(page, str, "page", what="the report's HTML text")
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidFieldError("must be a file path", field="path", value=path)
     target = Path(path)
-    target.write_text(page, encoding="utf-8")
+    try:
+        target.write_text(page, encoding="utf-8")
+    except (OSError, UnicodeEncodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise InvalidFieldError(f"cannot be written ({reason})", field="path", value=path) from None
     return target

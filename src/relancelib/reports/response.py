@@ -13,16 +13,18 @@ seed meet the same clients (an invoice answers a given step the same way under b
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
-from relancelib.checks import check_integer
+from relancelib.checks import check_instance, check_integer
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Client, Invoice
-from relancelib.reports._ledger import checked_invoices, sent_steps, settled_on
+from relancelib.reports._ledger import as_mapping, checked_invoices, sent_steps, settled_on
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,26 +35,61 @@ __all__ = ["ON_TIME", "ResponseModel", "draw", "fit_response_model"]
 ON_TIME = "à l'échéance"
 
 
-def _probability(value: Any) -> float:
-    number = float(value)
-    if not 0.0 <= number <= 1.0:
-        raise InvalidFieldError(
-            "must be a probability between 0 and 1", field="probability", value=value
-        )
+def _probability(value: object, field: str) -> float:
+    """A probability: a real number (``int``, ``float`` or ``Decimal``) from 0 to 1."""
+    number = (
+        float(value)
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+        else math.nan
+    )
+    if not 0.0 <= number <= 1.0:  # NaN (junk included) fails both comparisons
+        raise InvalidFieldError("must be a probability between 0 and 1", field=field, value=value)
     return number
 
 
-def _probabilities(value: Mapping[str, Any]) -> dict[str, float]:
-    return {str(key): _probability(p) for key, p in dict(value).items()}
+def _probabilities(value: object, field: str) -> dict[str, float]:
+    """A mapping of step keys (or segments) to probabilities."""
+    mapping = as_mapping(value, field, "a mapping of names to probabilities")
+    return {
+        check_instance(key, str, field, what="keyed by text"): _probability(p, f"{field}[{key!r}]")
+        for key, p in mapping.items()
+    }
 
 
-def _by_segment(value: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, float]]:
-    return {str(segment): _probabilities(steps) for segment, steps in dict(value).items()}
+def _by_segment(value: object) -> dict[str, dict[str, float]]:
+    field = "ResponseModel.by_segment"
+    mapping = as_mapping(value, field, "a mapping of segments to mappings")
+    return {
+        check_instance(segment, str, field, what="keyed by text"): _probabilities(
+            steps, f"{field}[{segment!r}]"
+        )
+        for segment, steps in mapping.items()
+    }
 
 
-def _positive_days(_inst: object, _attr: object, value: int) -> None:
-    if not isinstance(value, int) or value < 1:
-        raise InvalidFieldError("must be at least 1 day", field="within_days", value=value)
+def _after_step(value: object) -> dict[str, float]:
+    return _probabilities(value, "ResponseModel.after_step")
+
+
+def _on_time_by_segment(value: object) -> dict[str, float]:
+    return _probabilities(value, "ResponseModel.on_time_by_segment")
+
+
+def _default(value: object) -> float:
+    return _probability(value, "ResponseModel.default")
+
+
+def _on_time(value: object) -> float:
+    return _probability(value, "ResponseModel.on_time")
+
+
+def _within_days(value: object) -> int:
+    days = check_integer(value, "ResponseModel.within_days")
+    if days < 1:
+        raise InvalidFieldError(
+            "must be at least 1 day", field="ResponseModel.within_days", value=value
+        )
+    return days
 
 
 @attrs.frozen
@@ -66,12 +103,14 @@ class ResponseModel:
     ``within_days`` days after the step (uniformly), or 0 to 5 days before its due date.
     """
 
-    after_step: Mapping[str, float] = attrs.field(factory=dict, converter=_probabilities)
+    after_step: Mapping[str, float] = attrs.field(factory=dict, converter=_after_step)
     by_segment: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict, converter=_by_segment)
-    default: float = attrs.field(default=0.0, converter=_probability)
-    on_time: float = attrs.field(default=0.0, converter=_probability)
-    on_time_by_segment: Mapping[str, float] = attrs.field(factory=dict, converter=_probabilities)
-    within_days: int = attrs.field(default=14, validator=_positive_days)
+    default: float = attrs.field(default=0.0, converter=_default)
+    on_time: float = attrs.field(default=0.0, converter=_on_time)
+    on_time_by_segment: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_on_time_by_segment
+    )
+    within_days: int = attrs.field(default=14, converter=_within_days)
 
     @classmethod
     def never(cls) -> ResponseModel:

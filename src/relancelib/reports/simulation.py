@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from relancelib import law
-from relancelib.checks import check_amount, check_date, check_integer, check_sequence
+from relancelib.checks import (
+    check_amount,
+    check_date,
+    check_instance,
+    check_integer,
+    check_sequence,
+)
 from relancelib.display import CHANNEL_LABELS
 from relancelib.engine import PolicyLike, plan
 from relancelib.errors import InvalidFieldError
@@ -307,9 +313,17 @@ def compare_policies(
     (French labels), one column per policy (the mapping's keys, else each result's ``name``)."""
     import pandas as pd
 
-    named = (
-        dict(results)
-        if isinstance(results, Mapping)
-        else {result.name: result for result in results}
-    )
+    field = "results"
+    if isinstance(results, Mapping):
+        named = {
+            check_instance(name, str, field, what="keyed by policy name"): check_instance(
+                result, SimulationResult, f"{field}[{name!r}]"
+            )
+            for name, result in results.items()
+        }
+    else:
+        named = {
+            result.name: result
+            for result in check_sequence(results, SimulationResult, field)
+        }
     return pd.DataFrame({name: result.summary() for name, result in named.items()})
