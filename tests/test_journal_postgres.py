@@ -27,7 +27,7 @@ from relancelib.sample import Sample, load_sample
 
 __all__ = ["postgres_server"]  # the session's server, imported as a fixture
 
-_TABLES = ["amendments", "chain", "claims", "meta", "record_steps", "records"]
+_TABLES = ["amendments", "chain", "claims", "events", "meta", "record_steps", "records"]
 
 
 @pytest.fixture(scope="module")

@@ -210,13 +210,24 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         return tuple(out)
 
     def history(self, as_of: dt.date) -> History:
-        """The records dated on or before ``as_of``, indexed for the engine."""
+        """The records and events dated on or before ``as_of``, indexed for the engine (a
+        record cancelled by then counts only in ``revisions``)."""
         as_of = check_date(as_of, "as_of")
         builder = HistoryBuilder()
+        builder.events = self._event_index(as_of)
+        cancelled = builder.events.cancelled
+        seq = None
         for row in self._rows(None, as_of):
+            if cancelled and row[1] in cancelled:
+                if row[7] is not None:
+                    builder.revise(row[7], row[8])
+                continue
             if row[7] is not None:
                 builder.step(row[7], row[8], row[4])
-            builder.contact(row[2], row[4])
+            if row[0] != seq:  # the first row of a record
+                seq = row[0]
+                builder.contact(row[2], row[4])
+                builder.action(row[2], row[3] if row[3] is not None else row[8] or "", row[4])
         return builder.history()
 
     def _keep(self, out: list[Record], row: Any, pairs: list[tuple[str, str]]) -> None:

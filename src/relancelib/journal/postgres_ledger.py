@@ -42,6 +42,7 @@ from relancelib.journal.claims import (
     record_fields,
     record_from_fields,
 )
+from relancelib.journal.postgres_events import PostgresEvents
 from relancelib.journal.record import Record, check_client_id, check_record_args
 from relancelib.policy import Channel
 
@@ -52,12 +53,13 @@ __all__ = ["PostgresLedger", "check_tables", "insert_record", "recorded"]
 
 
 def recorded(db: psycopg.Connection[Any], key: str, steps: Iterable[tuple[str, str]]) -> bool:
-    """Whether ``key``, or one of the (invoice, step) pairs ``steps``, is already recorded."""
+    """Whether ``key``, or one of the (invoice, step) pairs ``steps``, is already recorded
+    (by an action not cancelled, for a pair)."""
     numbers, keys = _columns(steps)
     row = db.execute(
         "SELECT EXISTS (SELECT 1 FROM records WHERE key = %s) OR EXISTS (SELECT 1"
         " FROM record_steps s JOIN unnest(%s::text[], %s::text[]) AS t (n, k)"
-        " ON s.invoice_number = t.n AND s.step = t.k)",
+        " ON s.invoice_number = t.n AND s.step = t.k WHERE NOT s.cancelled)",
         (key, numbers, keys),
     ).fetchone()
     return bool(row and row[0])
@@ -124,8 +126,9 @@ def check_tables(
     return Verification(count, head, tuple(problems))
 
 
-class PostgresLedger:
-    """Claims, amendments, the chain, ``verify`` and ``forget`` over ``self._db``."""
+class PostgresLedger(PostgresEvents):
+    """Claims, amendments, the chain, ``verify`` and ``forget`` over ``self._db`` (and the
+    events, :class:`~relancelib.journal.postgres_events.PostgresEvents`)."""
 
     _db: psycopg.Connection[Any]
     _lock: threading.RLock
@@ -204,7 +207,9 @@ class PostgresLedger:
         """Check the chain (each entry's hash, links, places) and that the records table
         says what the chain says: a row edited, added or deleted by hand shows."""
         entries = self.chain()
-        return check_tables(entries, self.records(), self.unreadable)
+        events = self._verify_events(entries)
+        checked = check_tables(entries, self.records(), self.unreadable)
+        return Verification(checked.entries, checked.head, (*checked.problems, *events))
 
     # -- claims ------------------------------------------------------------------------------
 
@@ -391,23 +396,30 @@ class PostgresLedger:
 
     def forget(self, client_id: str, *, on: dt.date) -> int:
         """Erase ``client_id``'s personal data (its id, references, targets, LRAR numbers,
-        notes) from every table and chain entry, keeping each erased field's digest so the
-        chain still verifies.  Returns how many chain entries were erased."""
+        notes, its events' who, reason and why) from every table and chain entry, keeping
+        each erased field's digest so the chain still verifies.  Returns how many chain
+        entries were erased."""
         client_id = check_client_id(client_id) or ""
         on = check_date(on, "on")
         erased = 0
         with self._change(f"forget client {client_id}"):
-            keys = [
+            keys = {
                 row[0]
                 for row in self._db.execute(
                     "SELECT key FROM records WHERE client_id = %s"
                     " UNION SELECT key FROM claims WHERE client_id = %s",
                     (client_id, client_id),
                 ).fetchall()
-            ]
-            if not keys:
+            }
+            events = {
+                row[0]
+                for row in self._db.execute(
+                    "SELECT key FROM events WHERE client_id = %s", (client_id,)
+                ).fetchall()
+            }
+            if not keys and not events:
                 return 0
-            for key in sorted(keys):
+            for key in sorted(keys | events):
                 rows = self._db.execute(
                     "SELECT seq, body FROM chain WHERE key = %s ORDER BY seq", (key,)
                 ).fetchall()
@@ -417,6 +429,9 @@ class PostgresLedger:
                         "UPDATE chain SET body = %s WHERE seq = %s", (canonical(new), seq)
                     )
                     erased += 1
+                if key in events:
+                    self._rewrite_event(key)
+                    continue
                 alias = self._alias(key)
                 self._db.execute(
                     "UPDATE records SET client_id = %s, reference = NULL WHERE key = %s",

@@ -1,8 +1,9 @@
 """The PostgreSQL journal's tables, created on first use, and its advisory locks.
 
-The tables mirror the SQLite journal's (``sqlite_schema``: records and their (invoice, step)
-pairs, the hash chain, the outbox's claims, amendments) with PostgreSQL's types (``DATE``,
-identity columns), in a schema of their own, plus ``meta`` (the schema's version).  They are
+The tables mirror the SQLite journal's at its version 3 (``sqlite_schema``: records and their
+(invoice, step) pairs, the hash chain, the outbox's claims, amendments, events) with
+PostgreSQL's types (``DATE``, ``BOOLEAN``, identity columns), in a schema of their own, plus
+``meta`` (the schema's version).  They are
 created in one transaction under an advisory lock, so that several processes opening a new
 journal at once create them once; a journal written by a newer relancelib is refused.
 
@@ -42,13 +43,17 @@ _TABLES: tuple[LiteralString, ...] = (
         channel    TEXT NOT NULL,
         reference  TEXT
     )""",
+    # An (invoice, step) pair is unique among the pairs not cancelled: a cancelled action's
+    # steps may be recorded again, under a new key (the cancelled key stays in records).
     """CREATE TABLE record_steps (
         record_seq     BIGINT NOT NULL REFERENCES records (seq),
         position       INTEGER NOT NULL,
         invoice_number TEXT NOT NULL,
         step           TEXT NOT NULL,
-        UNIQUE (invoice_number, step)
+        cancelled      BOOLEAN NOT NULL DEFAULT false
     )""",
+    """CREATE UNIQUE INDEX record_steps_live ON record_steps (invoice_number, step)
+        WHERE NOT cancelled""",
     "CREATE INDEX records_client ON records (client_id, on_date)",
     "CREATE INDEX records_on ON records (on_date, seq)",
     "CREATE INDEX record_steps_record ON record_steps (record_seq)",
@@ -84,6 +89,20 @@ _TABLES: tuple[LiteralString, ...] = (
         note       TEXT
     )""",
     "CREATE INDEX amendments_key ON amendments (key)",
+    """CREATE TABLE events (
+        seq            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        key            TEXT NOT NULL UNIQUE,
+        kind           TEXT NOT NULL,
+        on_date        DATE NOT NULL,
+        client_id      TEXT,
+        invoice_number TEXT,
+        action_key     TEXT,
+        body           TEXT NOT NULL
+    )""",
+    "CREATE INDEX events_client ON events (client_id, on_date)",
+    "CREATE INDEX events_invoice ON events (invoice_number, on_date)",
+    "CREATE INDEX events_on ON events (on_date, seq)",
+    "CREATE INDEX events_action ON events (action_key)",
 )
 
 
