@@ -19,13 +19,36 @@ import itertools
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-__all__ = ["PostgresServer", "find_binaries", "new_schema", "postgres_server"]
+from relancelib import MemoryJournal, SqliteJournal
+from relancelib.journal import LedgerJournal
+from relancelib.journal.postgres import PostgresJournal
+
+__all__ = [
+    "SQL_STORES",
+    "STORES",
+    "PostgresServer",
+    "SqlRunner",
+    "find_binaries",
+    "hand_editor",
+    "new_schema",
+    "open_journal",
+    "postgres_server",
+]
+
+#: The journal stores the contract tests run over, and those in a database.
+STORES = ["memory", "sqlite", "postgres"]
+SQL_STORES = ["sqlite", "postgres"]
+
+#: Runs one SQL statement on a journal's database, behind the journal's back.
+SqlRunner = Callable[[str], None]
 
 _SCHEMAS = itertools.count(1)
 
@@ -132,3 +155,41 @@ def postgres_server(request: pytest.FixtureRequest) -> PostgresServer:
 def new_schema() -> str:
     """A schema name no other test of this process uses: one fresh journal per test."""
     return f"t{os.getpid()}_{next(_SCHEMAS)}"
+
+
+def open_journal(store: str, request: pytest.FixtureRequest, folder: Path) -> LedgerJournal:
+    """A new, empty journal of ``store`` (one of :data:`STORES`); the PostgreSQL one in a
+    fresh schema of the session's server (started only when a test asks for it)."""
+    if store == "memory":
+        return MemoryJournal()
+    if store == "sqlite":
+        return SqliteJournal(folder / "journal.sqlite3")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return PostgresJournal(server.dsn, schema=new_schema())
+
+
+def hand_editor(journal: LedgerJournal, request: pytest.FixtureRequest) -> SqlRunner:
+    """A way to run SQL on ``journal``'s tables by hand (statements written in the SQL both
+    SQLite and PostgreSQL read), as someone editing the database would."""
+    if isinstance(journal, SqliteJournal):
+        path = journal.path
+
+        def run_sqlite(statement: str) -> None:
+            db = sqlite3.connect(path)
+            db.execute(statement)
+            db.commit()
+            db.close()
+
+        return run_sqlite
+    assert isinstance(journal, PostgresJournal)
+    import psycopg
+
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    schema = journal.schema
+
+    def run_postgres(statement: str) -> None:
+        with psycopg.connect(server.dsn, autocommit=True) as db:
+            db.execute(f'SET search_path TO "{schema}"')  # type: ignore[arg-type]
+            db.execute(statement)  # type: ignore[arg-type]
+
+    return run_postgres

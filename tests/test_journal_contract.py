@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from factories import make_invoice
-from postgres import PostgresServer, new_schema, postgres_server
+from postgres import (
+    SQL_STORES,
+    STORES,
+    PostgresServer,
+    SqlRunner,
+    hand_editor,
+    new_schema,
+    open_journal,
+    postgres_server,
+)
 from relancelib import (
     Action,
     Channel,
@@ -33,7 +41,6 @@ from relancelib import (
     MemoryJournal,
     Record,
     ReminderPolicy,
-    SqliteJournal,
     plan,
 )
 from relancelib.engine import Plan
@@ -47,54 +54,21 @@ D = dt.date
 APRIL_1 = D(2025, 4, 1)
 
 
-def _open(store: str, request: pytest.FixtureRequest, folder: Path) -> LedgerJournal:
-    if store == "memory":
-        return MemoryJournal()
-    if store == "sqlite":
-        return SqliteJournal(folder / "journal.sqlite3")
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return PostgresJournal(server.dsn, schema=new_schema())
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=STORES)
 def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerJournal]:
-    opened = _open(request.param, request, tmp_path)
+    opened = open_journal(request.param, request, tmp_path)
     yield opened
     if not isinstance(opened, MemoryJournal):
         opened.close()
 
 
-SqlRunner = Callable[[str], None]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=SQL_STORES)
 def sql_journal(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[LedgerJournal, SqlRunner]]:
-    """A journal in a database, and a way to edit its tables by hand behind its back (the
-    statements are written in the SQL both databases read)."""
-    opened = _open(request.param, request, tmp_path)
-    assert isinstance(opened, (SqliteJournal, PostgresJournal))
-    if isinstance(opened, SqliteJournal):
-
-        def run(statement: str) -> None:
-            db = sqlite3.connect(opened.path)
-            db.execute(statement)
-            db.commit()
-            db.close()
-
-    else:
-        import psycopg
-
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        schema = opened.schema
-
-        def run(statement: str) -> None:
-            with psycopg.connect(server.dsn, autocommit=True) as db:
-                db.execute(f'SET search_path TO "{schema}"')  # type: ignore[arg-type]
-                db.execute(statement)  # type: ignore[arg-type]
-
-    yield opened, run
+    """A journal in a database, and a way to edit its tables by hand behind its back."""
+    opened = open_journal(request.param, request, tmp_path)
+    yield opened, hand_editor(opened, request)
     opened.close()
 
 
