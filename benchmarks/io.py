@@ -10,7 +10,9 @@ built for it) and French amounts, then in a fresh process per measure:
 2. ``collect``: :func:`relancelib.io.read_invoices_csv`, which holds every invoice (what
    ``relance plan`` needs), for the same figures.
 
-Targets (issue 12): **≤ 300 MB** and **≥ 50,000 rows/s** for a 1M-line export.
+Targets (issue 12): **≤ 300 MB** and **≥ 50,000 rows/s** for a 1M-line export.  The rate
+is printed for the wall-clock time and for the process's CPU time: on a shared machine the
+second is the one that says what the reader costs.
 
 Run:  .venv/bin/python benchmarks/io.py [--lines N]
 """
@@ -48,6 +50,7 @@ def measure(mode: str, path: Path) -> None:
 
     export_date = dt.date(2026, 6, 30)
     start = time.perf_counter()
+    cpu = time.process_time()
     if mode == "stream":
         count = sum(1 for _ in iter_invoices_csv(path, export_date=export_date))
     else:
@@ -55,8 +58,9 @@ def measure(mode: str, path: Path) -> None:
         count = len(result.items)
         assert not result.problems, result.problems[:3]
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{mode}\t{count}\t{elapsed:.2f}\t{peak_mb:.0f}")
+    print(f"{mode}\t{count}\t{elapsed:.2f}\t{peak_mb:.0f}\t{cpu:.2f}")
 
 
 def main() -> None:
@@ -80,11 +84,12 @@ def main() -> None:
                 capture_output=True,
                 text=True,
             ).stdout.split()
-            count, elapsed, peak = int(out[1]), float(out[2]), float(out[3])
-            rate = count / elapsed
+            count, elapsed, peak, cpu = int(out[1]), float(out[2]), float(out[3]), float(out[4])
+            rate, cpu_rate = count / elapsed, count / cpu
             print(
                 f"{mode:8} {count:,} invoices in {elapsed:.1f} s: {rate:,.0f} rows/s "
-                f"({rate / TARGET_ROWS:.2f}× the {TARGET_ROWS:,} target), peak RSS {peak:.0f} MB "
+                f"({rate / TARGET_ROWS:.2f}× the {TARGET_ROWS:,} target; {cpu:.1f} s of CPU, "
+                f"{cpu_rate:,.0f} rows/s: {cpu_rate / TARGET_ROWS:.2f}×), peak RSS {peak:.0f} MB "
                 f"({peak / TARGET_MB:.2f}× the {TARGET_MB} MB cap)"
             )
 

@@ -21,7 +21,17 @@ from relancelib.checks import check_decimal
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.export import unneutralise_formula
 
-__all__ = ["CellError", "RawRow", "Row", "is_missing", "parse_amount", "parse_date", "plain_value"]
+__all__ = [
+    "TRIGGERS",
+    "CellError",
+    "RawRow",
+    "Row",
+    "cached_date",
+    "is_missing",
+    "parse_amount",
+    "parse_date",
+    "plain_value",
+]
 
 
 def parse_date(text: str) -> dt.date:
@@ -49,11 +59,11 @@ def parse_amount(text: str) -> Decimal:
 
 
 #: The first characters of a cell :func:`unneutralise_formula` may change.
-_TRIGGERS = frozenset("'=+-@\t\r")
+TRIGGERS = frozenset("'=+-@\t\r")
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_date(text: str) -> dt.date:
+def cached_date(text: str) -> dt.date:
     """:func:`relancelib.parsing.parse_date`, remembered: an export repeats its dates."""
     return parsing.parse_date(text, error=DataImportError)
 
@@ -125,7 +135,7 @@ class Row:
             text = value.strip()
             if not text:
                 return None
-            return unneutralise_formula(text) if text[0] in _TRIGGERS else text
+            return unneutralise_formula(text) if text[0] in TRIGGERS else text
         value = plain_value(value)
         if is_missing(value):
             return None
@@ -163,7 +173,7 @@ class Row:
             return value.date()
         if isinstance(value, str):
             try:
-                return _cached_date(value)
+                return cached_date(value)
             except RelanceError as exc:
                 raise CellError(self.title(field), str(exc)) from None
         if isinstance(value, dt.date):

@@ -190,7 +190,11 @@ def read_portfolio(
     options: dict[str, Any] = {"encoding": encoding, "delimiter": delimiter, "preset": preset}
     client_result = read_clients_csv(clients, columns=maps.get("clients"), **options)
     invoice_result, balances = read_invoices_table(
-        invoices, columns=maps.get("invoices"), export_date=export_date, **options
+        invoices,
+        columns=maps.get("invoices"),
+        export_date=export_date,
+        balances=payments is not None,
+        **options,
     )
     results: list[ImportResult[Any]] = [client_result, invoice_result]
     problems = [*client_result.problems, *invoice_result.problems]

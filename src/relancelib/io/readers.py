@@ -22,6 +22,7 @@ from relancelib.io.columns import (
     ColumnMap,
     TableColumn,
 )
+from relancelib.io.fastrows import convert_invoices
 from relancelib.io.presets import preset_columns
 from relancelib.io.reading import CsvTable
 from relancelib.io.results import CreditNote, ImportProblem, ImportResult, InvoicePayment
@@ -45,33 +46,33 @@ def _stream(
 
 
 def _collect(
-    table: CsvTable,
-    schema: Sequence[TableColumn],
-    build: Callable[[Row], T],
-    key: Callable[[T], str] | None,
-    what: str,
-) -> tuple[ImportResult[T], dict[str, Decimal]]:
-    items: list[T] = []
+    table: CsvTable, entries: Iterator[Built | ImportProblem], *, balances: bool = False
+) -> tuple[ImportResult[Any], dict[str, Decimal]]:
+    """The rows of ``table`` in an :class:`ImportResult`, and (with ``balances``) the balance
+    the file gave for each invoice number (a dict of a million entries for a 1M-line export:
+    kept only when a payments file is to be reconciled with it)."""
+    items: list[Any] = []
     lines: list[int | None] = []
     credit_notes: list[CreditNote] = []
     problems: list[ImportProblem] = []
     warnings: list[ImportProblem] = []
-    balances: dict[str, Decimal] = {}
-    for entry in _stream(table, schema, build, key, what):
+    given: dict[str, Decimal] = {}
+    for entry in entries:
         if isinstance(entry, ImportProblem):
             problems.append(entry)
             continue
-        warnings.extend(
-            ImportProblem(table.label, entry.line, field, message)
-            for field, message in entry.warnings
-        )
+        if entry.warnings:
+            warnings.extend(
+                ImportProblem(table.label, entry.line, field, message)
+                for field, message in entry.warnings
+            )
         if isinstance(entry.item, CreditNote):
             credit_notes.append(attrs.evolve(entry.item, source=table.label))
             continue
         items.append(entry.item)
         lines.append(entry.line)
-        if entry.balance is not None and isinstance(entry.item, Invoice):
-            balances[entry.item.number] = entry.balance
+        if balances and entry.balance is not None:
+            given[entry.item.number] = entry.balance
     result = ImportResult(
         tuple(items),
         tuple(sorted(problems, key=lambda p: p.line or 0)),
@@ -84,7 +85,7 @@ def _collect(
         table.map.suggestions,
         table.rows,
     )
-    return result, balances
+    return result, given
 
 
 def _invoice_key(item: Invoice | CreditNote) -> str:
@@ -113,7 +114,7 @@ def iter_invoices_csv(
     those of :func:`read_invoices_csv`; a problem with the file itself raises
     :class:`~relancelib.errors.DataImportError` before the first row."""
     table, build = _invoice_table(source, encoding, delimiter, name, columns, preset, export_date)
-    return _items(_stream(table, INVOICE_COLUMNS, build, _invoice_key, "invoice"))
+    return _items(convert_invoices(table, build, build.keywords["export_date"], _invoice_key))
 
 
 def _invoice_table(
@@ -124,7 +125,7 @@ def _invoice_table(
     columns: ColumnMap | None,
     preset: str | None,
     export_date: dt.date | None,
-) -> tuple[CsvTable, Callable[..., Any]]:
+) -> tuple[CsvTable, functools.partial[Any]]:
     """The invoice table of a CSV export and the builder of its rows."""
     table = CsvTable(
         source,
@@ -190,10 +191,13 @@ def read_invoices_table(
     columns: ColumnMap | None = None,
     preset: str | None = None,
     export_date: dt.date | None = None,
+    balances: bool = False,
 ) -> tuple[ImportResult[Invoice], dict[str, Decimal]]:
-    """:func:`read_invoices_csv`, and the balance the file gave for each invoice number."""
+    """:func:`read_invoices_csv`, and (with ``balances``) the balance the file gave for each
+    invoice number."""
     table, build = _invoice_table(source, encoding, delimiter, name, columns, preset, export_date)
-    return _collect(table, INVOICE_COLUMNS, build, _invoice_key, "invoice")
+    entries = convert_invoices(table, build, build.keywords["export_date"], _invoice_key)
+    return _collect(table, entries, balances=balances)
 
 
 def read_clients_csv(
@@ -219,7 +223,8 @@ def read_clients_csv(
         columns=columns,
         preset=preset_columns(preset, "clients"),
     )
-    return _collect(table, CLIENT_COLUMNS, build_client, lambda client: client.id, "client")[0]
+    entries = _stream(table, CLIENT_COLUMNS, build_client, lambda client: client.id, "client")
+    return _collect(table, entries)[0]
 
 
 def read_payments_csv(
@@ -243,6 +248,6 @@ def read_payments_csv(
         columns=columns,
         preset=preset_columns(preset, "payments"),
     )
-    result = _collect(table, PAYMENT_COLUMNS, build_payment, None, "payment")[0]
+    result = _collect(table, _stream(table, PAYMENT_COLUMNS, build_payment, None, "payment"))[0]
     label = result.source
     return attrs.evolve(result, items=tuple(attrs.evolve(p, source=label) for p in result.items))

@@ -178,6 +178,12 @@ class CsvTable:
         self.map: HeaderMap = map_header(self.header, schema, self.label, columns, preset)
         required = [c.field for c in schema if c.required]
         self._probe = self.map.first(required[0]) if required else None
+        titles = self.header
+        fields = self.map.fields
+        self._single = [(field, idx[0], titles[idx[0]].strip()) for field, idx in fields.items()
+                        if len(idx) == 1]  # fmt: skip
+        self._joined = [(field, idx, titles[idx[0]].strip()) for field, idx in fields.items()
+                        if len(idx) > 1]  # fmt: skip
 
     def _next(self) -> list[str] | None:
         try:
@@ -192,13 +198,24 @@ class CsvTable:
             raise DataImportError(f"{self.label}: cannot be decoded ({exc.reason})") from None
 
     def __iter__(self) -> Iterator[RawRow | ImportProblem]:
-        fields = self.map.fields
-        header = self.header
-        width = len(header)
-        single = [(field, idx[0], header[idx[0]].strip()) for field, idx in fields.items()
-                  if len(idx) == 1]  # fmt: skip
-        joined = [(field, idx, header[idx[0]].strip()) for field, idx in fields.items()
-                  if len(idx) > 1]  # fmt: skip
+        raw_row = self.raw_row
+        for entry in self.values():
+            yield entry if isinstance(entry, ImportProblem) else raw_row(*entry)
+
+    def raw_row(self, line: int, values: Sequence[str]) -> RawRow:
+        """The row of ``values`` (read on ``line``) as a :class:`RawRow` of its fields."""
+        cells: dict[str, tuple[str, object]] = {
+            field: (title, values[index]) for field, index, title in self._single
+        }
+        for field, indexes, title in self._joined:
+            parts = [values[i].strip() for i in indexes if values[i].strip()]
+            cells[field] = (title, "|".join(parts))
+        return RawRow(line, None, cells)
+
+    def values(self) -> Iterator[tuple[int, list[str]] | ImportProblem]:
+        """Each data row as its line and its values as read (blank rows skipped), or a
+        problem for a row with the wrong number of fields; closes the file at the end."""
+        width = len(self.header)
         probe = self._probe
         start = self._reader.line_num + 1
         try:
@@ -212,14 +229,8 @@ class CsvTable:
                     (probe is not None and values[probe].strip())
                     or any(value.strip() for value in values)
                 ):
-                    cells: dict[str, tuple[str, object]] = {
-                        field: (title, values[index]) for field, index, title in single
-                    }
-                    for field, indexes, title in joined:
-                        parts = [values[i].strip() for i in indexes if values[i].strip()]
-                        cells[field] = (title, "|".join(parts))
                     self.rows += 1
-                    yield RawRow(line, None, cells)
+                    yield line, values
                     continue
                 if not any(value.strip() for value in values):
                     continue

@@ -14,9 +14,8 @@ import itertools
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-import attrs
 from stdnum.eu import vat as _vat
 from stdnum.fr import tva as _tva
 
@@ -32,6 +31,7 @@ from relancelib.model import Address, Client, ClientKind, Invoice, Payment
 __all__ = [
     "BALANCE_REFERENCE",
     "Built",
+    "Converter",
     "build_client",
     "build_invoice",
     "build_payment",
@@ -53,10 +53,10 @@ _CREDIT_WORDS = frozenset(
 )
 
 
-@attrs.frozen
-class Built:
+class Built(NamedTuple):
     """A row built: the item, its line, the warnings of the cells dropped, and the balance
-    the export gave for it (``None`` when the file has no balance column)."""
+    the export gave for it (``None`` when the file has no balance column).  A named tuple:
+    one is made per row of a 1M-line export."""
 
     item: Any
     line: int | None
@@ -99,6 +99,70 @@ def _file_mark(rows: Sequence[RawRow], schema: Sequence[TableColumn]) -> tuple[s
     return mark, f"{counts[mark]} amount(s), the first on {first[mark]}"
 
 
+class Converter:
+    """Builds the rows of one file: each row through ``build`` (a problem when a cell or the
+    model refuses it), and the items through ``key`` (a problem when it was already read).
+
+    ``head`` are the first rows of the file: the file's decimal mark is the one most of
+    their amounts use, so that a file of any size is read in bounded memory.
+    """
+
+    def __init__(
+        self,
+        head: Sequence[RawRow],
+        schema: Sequence[TableColumn],
+        build: Callable[[Row], Any],
+        key: Callable[[Any], str] | None,
+        source: str,
+        what: str,
+    ) -> None:
+        self.mark, self.origin = _file_mark(head, schema)
+        self._build = build
+        self._key = key
+        self._source = source
+        self._what = what
+        self._seen: dict[str, int | Hashable | None] = {}
+
+    def build(self, raw: RawRow) -> Built | ImportProblem:
+        """The row built, or the problem that leaves it out."""
+        row = Row(raw, self.mark, self.origin)
+        try:
+            item = self._build(row)
+        except CellError as exc:
+            return ImportProblem(self._source, raw.line, exc.field, exc.message, raw.label)
+        except RelanceError as exc:
+            title = _field_title(row, exc)
+            return ImportProblem(self._source, raw.line, title, str(exc), raw.label)
+        return self.keep(item, raw.line, raw.label, tuple(row.warnings), row.balance)
+
+    def keep(
+        self,
+        item: Any,
+        line: int | None,
+        label: Hashable | None,
+        warnings: tuple[tuple[str | None, str], ...] = (),
+        balance: Decimal | None = None,
+        identity: str | None = None,
+    ) -> Built | ImportProblem:
+        """``item`` built from ``line`` (or the row ``label``), unless its key (``identity``
+        when the caller knows it) was read."""
+        if self._key is not None:
+            if identity is None:
+                identity = self._key(item)
+            here = line if line is not None else label
+            where = self._seen.setdefault(identity, here)
+            if where != here:
+                return ImportProblem(
+                    self._source,
+                    line,
+                    None,
+                    f"{self._what} {identity!r} was already read "
+                    f"({'line' if line is not None else 'row'} {where}); this row is left out",
+                    label,
+                )
+        return Built(item, line, label, warnings, balance)
+
+
 def convert(
     rows: Iterable[RawRow | ImportProblem],
     schema: Sequence[TableColumn],
@@ -115,36 +179,11 @@ def convert(
     """
     iterator = iter(rows)
     head = list(itertools.islice(iterator, MARK_SAMPLE))
-    mark, origin = _file_mark([r for r in head if isinstance(r, RawRow)], schema)
-    seen: dict[str, int | Hashable | None] = {}
+    converter = Converter(
+        [r for r in head if isinstance(r, RawRow)], schema, build, key, source, what
+    )
     for raw in itertools.chain(head, iterator):
-        if isinstance(raw, ImportProblem):
-            yield raw
-            continue
-        row = Row(raw, mark, origin)
-        try:
-            item = build(row)
-        except CellError as exc:
-            yield ImportProblem(source, raw.line, exc.field, exc.message, raw.label)
-            continue
-        except RelanceError as exc:
-            title = _field_title(row, exc)
-            yield ImportProblem(source, raw.line, title, str(exc), raw.label)
-            continue
-        identity = None if key is None else key(item)
-        if identity is not None:
-            where = seen.setdefault(identity, raw.line if raw.line is not None else raw.label)
-            if where != (raw.line if raw.line is not None else raw.label):
-                yield ImportProblem(
-                    source,
-                    raw.line,
-                    None,
-                    f"{what} {identity!r} was already read "
-                    f"({'line' if raw.line is not None else 'row'} {where}); this row is left out",
-                    raw.label,
-                )
-                continue
-        yield Built(item, raw.line, raw.label, tuple(row.warnings), row.balance)
+        yield raw if isinstance(raw, ImportProblem) else converter.build(raw)
 
 
 def _amount(row: Row, field: str, currency: str | None) -> tuple[Decimal, str | None]:
