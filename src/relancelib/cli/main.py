@@ -9,19 +9,27 @@ from typing import Any
 import click
 
 from relancelib import __version__
+from relancelib.cli.cancel import cancel_command
 from relancelib.cli.claim import claim_group
 from relancelib.cli.demo import demo_command
+from relancelib.cli.dispute import dispute_command
 from relancelib.cli.evidence import evidence_command
 from relancelib.cli.exits import ERROR_CODES, ExitCode, Failure
 from relancelib.cli.forget import forget_command
 from relancelib.cli.history import history_command
+from relancelib.cli.hold import hold_command
 from relancelib.cli.init import init_command
+from relancelib.cli.instalments import instalments_command
 from relancelib.cli.options import debug_option
+from relancelib.cli.outcome import outcome_command
 from relancelib.cli.output import error
 from relancelib.cli.plan import plan_command
+from relancelib.cli.promise import promise_command
 from relancelib.cli.rates import rates_command
 from relancelib.cli.record import record_command
+from relancelib.cli.release import release_command
 from relancelib.cli.report import report_command
+from relancelib.cli.resolve import resolve_command
 from relancelib.cli.run import run_command, send_command
 from relancelib.cli.verify import verify_command
 from relancelib.outbox.results import describe_error, one_line
@@ -76,6 +84,14 @@ for _command in (
     run_command,
     send_command,
     record_command,
+    promise_command,
+    instalments_command,
+    dispute_command,
+    resolve_command,
+    hold_command,
+    release_command,
+    outcome_command,
+    cancel_command,
     claim_group,
     verify_command,
     evidence_command,
