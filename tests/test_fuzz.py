@@ -84,7 +84,6 @@ KNOWN: dict[str, str] = {
     "relancelib.outbox.envelope_address": "TypeError: a bytes-like object is required, not 'str'",
     "relancelib.outbox.resolve_claims": "AttributeError: 'NoneType' object has no attribute 'claims'",
     "relancelib.policy.SegmentPolicies": "ValueError: dictionary update sequence element #0 has length 1",
-    "relancelib.rendering.PaymentQR": "AttributeError: 'NoneType' object has no attribute 'iban'",
 }
 
 

@@ -1,22 +1,23 @@
 """The SEPA credit transfer QR code (EPC069-12, "GiroCode"): its payload and its image.
 
-The payload is built here; the code itself is drawn by segno, only when a template shows it
-(letters, as SVG at render time) or when an e-mail is built (as PNG, attached inline), and
-cached by payload: drawing one costs milliseconds of pure Python.
+The payload is built here; the code is drawn only when a template shows it (letters, as SVG
+at render time) or when an e-mail is built (as PNG, attached inline), and cached by payload.
+:mod:`relancelib.rendering.qrcode` encodes it and writes the PNG (≈ 0.15 ms, the very bytes
+segno writes); segno, told the mask, writes the SVG of letters.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import io
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from relancelib.checks import check_decimal, check_instance
-from relancelib.errors import MissingDataError
+from relancelib.checks import check_decimal, check_instance, check_single_line
+from relancelib.errors import InvalidFieldError, MissingDataError
 from relancelib.model import Creditor
+from relancelib.rendering import qrcode
 
 __all__ = ["PaymentQR", "epc_qr_payload", "inline", "payment_qr", "png"]
 
@@ -72,26 +73,36 @@ def epc_qr_payload(creditor: Creditor, amount: Decimal, text: str) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=512)
-def _qr_code(payload: str) -> Any:
-    """The QR code of an EPC069-12 payload, as :func:`segno.helpers.make_epc_qr` draws it.
-
-    Error correction level M without boost, the text in the character set its third line
-    names (ISO 8859-1 or UTF-8).  Choosing the mask is pure Python and costs milliseconds.
-    """
-    import segno
-
+def _payload_bytes(payload: str) -> bytes:
+    """The payload in the character set its third line names (ISO 8859-1 or UTF-8)."""
     lines = payload.split("\n", 3)
     encoding = "iso-8859-1" if len(lines) > 2 and lines[2] == "2" else "utf-8"
-    return segno.make_qr(payload.encode(encoding), error="m", boost_error=False)
+    return payload.encode(encoding)
+
+
+@functools.lru_cache(maxsize=512)
+def _symbol(payload: str) -> qrcode.QRSymbol:
+    """The QR code of an EPC069-12 payload, as :func:`segno.helpers.make_epc_qr` draws it
+    (level M without boost, segno's choice of mask), by :mod:`relancelib.rendering.qrcode`
+    in ≈ 0.1 ms instead of segno's ≈ 7 ms."""
+    return qrcode.encode(_payload_bytes(payload))
+
+
+@functools.lru_cache(maxsize=512)
+def _qr_code(payload: str) -> Any:
+    """segno's QR code of an EPC069-12 payload (it writes the SVG of letters), told the mask
+    :func:`_symbol` chose: segno then skips its own slow choice and draws the same code."""
+    import segno
+
+    mask = _symbol(payload).mask
+    return segno.make_qr(_payload_bytes(payload), error="m", boost_error=False, mask=mask)
 
 
 @functools.lru_cache(maxsize=512)
 def _qr_png(payload: str) -> bytes:
-    """The QR code as PNG bytes (4 pixels a module, the 4-module quiet zone)."""
-    buffer = io.BytesIO()
-    _qr_code(payload).save(buffer, kind="png", scale=4, border=4)
-    return buffer.getvalue()
+    """The QR code as PNG bytes (4 pixels a module, the 4-module quiet zone), byte for byte
+    what segno writes."""
+    return qrcode.png(_symbol(payload))
 
 
 @functools.lru_cache(maxsize=512)
@@ -120,8 +131,8 @@ class PaymentQR:
     ``cid`` is the ``cid:`` URL of the image :meth:`Message.to_email` attaches to the e-mail
     (the built-in e-mails use it: mail clients show it where many block ``data:`` images,
     and :func:`render` need not draw it); ``png`` and ``svg`` are ``data:`` URIs drawn at
-    render time (SVG for print); ``payload`` is the EPC069-12 text.  Drawing a QR code costs
-    milliseconds, so it is done on first use and cached by payload.
+    render time (SVG for print); ``payload`` is the EPC069-12 text.  The code is drawn on first
+    use and cached by payload.  Junk arguments raise a :class:`RelanceError` naming them.
     """
 
     __slots__ = ("_cid_used", "_content_id", "amount", "payload", "reference", "shown")
@@ -129,10 +140,17 @@ class PaymentQR:
     def __init__(
         self, creditor: Creditor, amount: Decimal, reference: str, content_id: str
     ) -> None:
+        self.payload = epc_qr_payload(creditor, amount, reference)
+        amount = check_decimal(amount, "amount")
+        if not _EPC_MIN_AMOUNT <= amount <= _EPC_MAX_AMOUNT:
+            raise InvalidFieldError(
+                f"must be between {_EPC_MIN_AMOUNT} and {_EPC_MAX_AMOUNT} euros (EPC069-12)",
+                field="amount",
+                value=amount,
+            )
         self.amount = amount
         self.reference = reference
-        self.payload = epc_qr_payload(creditor, amount, reference)
-        self._content_id = content_id
+        self._content_id = check_single_line(content_id, "content_id", what="Content-ID")
         self._cid_used = False
         self.shown = False
 
