@@ -16,6 +16,7 @@ from relancelib.io import (
     read_einvoice_files,
     read_portfolio,
 )
+from relancelib.io.rejections import refuse_too_many
 from relancelib.io.results import CreditNote
 from relancelib.model import Client, Invoice
 
@@ -97,10 +98,13 @@ def load_portfolio(config: Config) -> Portfolio:
         ignored[label] = known.ignored_columns
         suggestions[label] = dict(known.suggestions)
     notes: list[CreditNote] = []
+    folders: list[tuple[Path, int, list[ImportProblem]]] = []
     for key in ("einvoices", "facturx"):
         folder = getattr(sources, key)
         if folder is not None:
-            _read_folder(config, folder, key, clients, invoices, notes, problems, warnings)
+            before = len(problems)
+            files = _read_folder(config, folder, key, clients, invoices, notes, problems, warnings)
+            folders.append((folder, files, problems[before:]))
     if notes:
         allocated, more = allocate_credit_notes(invoices, notes)
         invoices[:] = allocated
@@ -117,6 +121,12 @@ def load_portfolio(config: Config) -> Portfolio:
         suggestions,
     )
     check_rejections(portfolio, sources.max_rejected)
+    for folder, files, refused in folders:
+        # A folder whose e-invoices were (nearly) all refused is a file of refused rows.
+        if refused:
+            refuse_too_many(
+                str(folder), files, len(refused), refused[0], sources.max_rejected, "e-invoices"
+            )
     return portfolio
 
 
@@ -129,8 +139,8 @@ def _read_folder(
     notes: list[CreditNote],
     problems: list[ImportProblem],
     warnings: list[ImportProblem],
-) -> None:
-    """Read every e-invoice of ``folder`` into the lists given."""
+) -> int:
+    """Read every e-invoice of ``folder`` into the lists given; the number of files read."""
     if not folder.is_dir():
         raise DataImportError(f"{folder}: no such folder (sources.{key})")
     files = sorted(
@@ -157,6 +167,7 @@ def _read_folder(
             invoices.append(found.invoice)
         if found.credit_note is not None:
             notes.append(found.credit_note)
+    return len(files)
 
 
 def _problem(source: str, message: str) -> ImportProblem:

@@ -17,7 +17,7 @@ from typing import IO, Any, TypeAlias, cast
 
 import attrs
 
-from relancelib.checks import check_email, check_sequence, check_siren
+from relancelib.checks import check_email, check_sequence, check_siren, check_text
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.results import CreditNote, ImportProblem, ImportResult
 from relancelib.io.sources import load_bytes, source_name
@@ -171,6 +171,10 @@ def _result(fields: EInvoiceFields, label: str, client_id: str | None) -> Factur
         "type_code": fields.type_code,
     }
     if credit:
+        try:
+            check_text(number, "CreditNote.number")
+        except RelanceError as exc:
+            raise DataImportError(f"{label}: {exc}") from None
         note = CreditNote(
             number,
             buyer.id,
@@ -218,7 +222,11 @@ def _buyer(
     if name is None or identifier is None:
         what = "name (BT-44)" if name is None else "identifier (BT-46/BT-47); pass client_id="
         raise DataImportError(f"{label}: the buyer has no {what}")
-    base = Client(identifier, name)
+    try:
+        base = Client(identifier, name)
+    except RelanceError as exc:
+        # A name or an identifier on two lines would forge a line of a letter or a header.
+        raise DataImportError(f"{label}: the buyer (BT-44/BT-46) is refused: {exc}") from None
     values: dict[str, Any] = {}
     for key, value, check in (
         ("siren", fields.buyer_siren, check_siren),

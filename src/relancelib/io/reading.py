@@ -165,7 +165,7 @@ class CsvTable:
         self._reader = csv.reader(itertools.chain(read, stream), delimiter=delimiter, strict=True)
         header = None
         while header is None:
-            values = self._next()
+            values = self._next(self._reader.line_num + 1)
             if values is None:
                 raise DataImportError(f"{self.label}: is empty (no header line)")
             if not any(value.strip() for value in values):
@@ -185,14 +185,27 @@ class CsvTable:
         self._joined = [(field, idx, titles[idx[0]].strip()) for field, idx in fields.items()
                         if len(idx) > 1]  # fmt: skip
 
-    def _next(self) -> list[str] | None:
+    def _next(self, start: int) -> list[str] | None:
+        """The next row (``start``: the line it starts on), ``None`` at the end.
+
+        A quote that is never closed makes every line after it part of one cell: the file
+        is refused (:class:`DataImportError` naming the line), never read a guessed way."""
         try:
             return next(self._reader)
         except StopIteration:
             return None
         except csv.Error as exc:
+            end = self._reader.line_num
+            lines = f"line {start}" if end <= start else f"lines {start} to {end}"
+            if "unexpected end of data" in str(exc):
+                raise DataImportError(
+                    f"{self.label}:{start}: a quote (\") opened in the row of {lines} is never "
+                    "closed: the file ends inside it; close the quote or remove it, then "
+                    "export again"
+                ) from None
             raise DataImportError(
-                f"{self.label}:{self._reader.line_num}: unreadable CSV ({exc})"
+                f"{self.label}:{start}: unreadable CSV in the row of {lines} ({exc}); check "
+                "the quotes (\") of that row"
             ) from None
         except UnicodeDecodeError as exc:
             raise DataImportError(f"{self.label}: cannot be decoded ({exc.reason})") from None
@@ -220,7 +233,7 @@ class CsvTable:
         start = self._reader.line_num + 1
         try:
             while True:
-                values = self._next()
+                values = self._next(start)
                 if values is None:
                     return
                 line, start = start, self._reader.line_num + 1

@@ -4,6 +4,7 @@ filled by :mod:`relancelib.io.cii` or :mod:`relancelib.io.ubl` with lxml XPath."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -76,13 +77,20 @@ class Path:
         return found[0] if found else None
 
 
+#: The lexical space of xs:decimal: no exponent, no NaN, no infinity.
+_XS_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def to_decimal(text: str | None, label: str, term: str) -> Decimal | None:
-    """An XML decimal (``104.90``), exactly."""
+    """An XML decimal (``104.90``), exactly; ``NaN``, ``INF`` or ``1E3`` are not amounts
+    (not xs:decimal) and raise :class:`DataImportError` naming the file and the term."""
     if text is None:
         return None
+    if not _XS_DECIMAL.fullmatch(text):
+        raise DataImportError(f"{label}: {term} {text!r} is not a number")
     try:
         return Decimal(text)
-    except InvalidOperation:
+    except InvalidOperation:  # pragma: no cover - the pattern lets through only decimals
         raise DataImportError(f"{label}: {term} {text!r} is not a number") from None
 
 
