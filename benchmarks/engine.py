@@ -257,13 +257,13 @@ def measure(
 
 #: Engine functions whose cumulative time the profile reports, with what each stands for.
 PROFILED = {
-    "_build_action": "building the actions (items, penalties, keys)",
-    "action_key": "  of which: idempotency keys",
+    "build_action": "building the actions (items, penalties, keys; relancelib.assembly)",
+    "_action_key": "  of which: idempotency keys",
     "claim": "  of which: law.claim (penalties, indemnity)",
-    "_action_warnings": "warnings on the actions (no phone, no proof of sending)",
+    "action_warnings": "warnings on the actions (no phone, no proof of sending)",
     "_law_checks": "the law's per-invoice checks (prescription, terms)",
     "_next_due_step": "rules 1-3: the next step of each invoice",
-    "_balance": "balances",
+    "steer": "the journal's events (relancelib.steering)",
     "_unique_invoices": "duplicate numbers",
 }
 

@@ -212,6 +212,8 @@ def _plan(
     screen = law.LawScreen(as_of)  # which invoices the law may have a word about today
     recorded_steps = history.steps.get
     events = history.events
+    steered = bool(events)
+    handover = client_day.handover
     due: dict[str, list[Due]] = {}
 
     given = _unique_invoices(invoices, problems)
@@ -238,7 +240,7 @@ def _plan(
             continue
         recorded = recorded_steps(invoice.number)
         promise = None
-        if events and (invoice.number in events.by_invoice or client.id in events.by_client):
+        if steered and (invoice.number in events.by_invoice or client.id in events.by_client):
             steer = steering.steer(invoice, balance, day.policy, events, as_of, recorded)
             if steer.paused is not None:
                 continue
@@ -247,7 +249,7 @@ def _plan(
                 due.setdefault(client.id, []).append(chased)
                 continue
             promise = steer.promise
-        if client.id in client_day.handover:
+        if handover and client.id in handover:
             client_day.hold_back(client.id, invoice, balance, recorded, promise)
             continue
         position = _next_due_step(invoice, balance, day, recorded, as_of)
