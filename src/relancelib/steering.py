@@ -110,6 +110,16 @@ def steer(
     calendar = policy.calendar
     grace = policy.promise_grace_days
     notes: list[str] = []
+    # A promise in its grace pauses everything, a missed instalment included.
+    promises = [e for e in (*own, *client_wide) if isinstance(e, PromiseToPay)]
+    promise = max(promises, key=lambda e: e.on) if promises else None  # the latest
+    if promise is not None:
+        end = calendar.add_business_days(promise.until, grace)
+        if as_of <= end:
+            return Steer(
+                f"promised on {_day(promise.on)} to pay by {_day(promise.until)}: paused "
+                f"through {_day(end)} ({grace} business day(s) of grace)"
+            )
     plan = _latest(own, (InstalmentPlan,))
     if isinstance(plan, InstalmentPlan):
         verdict = _instalments(invoice, plan, policy, as_of, recorded)
@@ -119,16 +129,8 @@ def steer(
             f"the instalment plan of {_day(plan.on)} ended: "
             f"{policy.instalment_breaks} instalment(s) missed"
         )
-    promises = [e for e in (*own, *client_wide) if isinstance(e, PromiseToPay)]
-    if not promises:
+    if promise is None:
         return Steer(notes=tuple(notes))
-    promise = max(promises, key=lambda e: e.on)  # the latest (the invoice's first on a tie)
-    end = calendar.add_business_days(promise.until, grace)
-    if as_of <= end:
-        return Steer(
-            f"promised on {_day(promise.on)} to pay by {_day(promise.until)}: paused through "
-            f"{_day(end)} ({grace} business day(s) of grace)"
-        )
     if promise.amount is not None and promise.invoice_number is not None:
         paid = _paid(invoice, promise.on, end)
         if paid >= promise.amount:
