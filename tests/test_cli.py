@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import io
 import json
 import os
 import re
@@ -16,10 +17,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
 from cii import cii_invoice as build_cii
-from relancelib import JournalError, SqliteJournal, plan
+from factories import make_business, make_invoice
+from relancelib import JournalError, Plan, ReminderPolicy, SqliteJournal, plan
 from relancelib.cli import DEMO_JOURNAL, ExitCode, carry_out, cli
+from relancelib.cli.output import cut_name, plan_table
 from relancelib.config import load_config
 from relancelib.io import read_portfolio
 from relancelib.sample import load_sample
@@ -693,3 +697,75 @@ def named(folder: Path, stem: str, suffix: str) -> Path:
     ]
     assert len(found) == 1, (stem, suffix, sorted(p.name for p in folder.iterdir()))
     return found[0]
+
+
+# The plan table at the width it is printed at (issue 11: readable at 80 columns, no amount
+# broken over lines; the key column may go).
+
+
+def long_plan() -> Plan:
+    """A client with a long name, long invoice numbers and amounts in the millions, and a
+    client in dollars."""
+    name = "Société Coopérative Agricole des Producteurs de Fruits et Légumes du Sud-Ouest"
+    clients = [make_business("C-000123456", name), make_business("C2", "Café")]
+    invoices = [
+        make_invoice("FACT-2026-000001", "C-000123456", due=dt.date(2026, 1, 15), amount="1234567.89"),
+        make_invoice("FACT-2026-000002", "C-000123456", due=dt.date(2026, 2, 1), amount="98765.43"),
+        make_invoice("F9", "C2", due=dt.date(2026, 1, 15), amount="12.00", currency="USD"),
+    ]
+    return plan(invoices, clients, ReminderPolicy.french_default(), dt.date(2026, 3, 16))
+
+
+def printed(renderable: object, width: int) -> list[str]:
+    screen = Console(file=io.StringIO(), width=width, no_color=True, highlight=False)
+    screen.print(renderable)
+    return [line.rstrip() for line in screen.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+
+
+def test_the_plan_table_fits_80_columns_without_breaking_an_amount() -> None:
+    assert printed(plan_table(long_plan()), 80) == [
+        "                          Plan for lundi 16 mars 2026",
+        "┏━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┓",
+        "┃                ┃ Step,      ┃              ┃                ┃                ┃",
+        "┃ Client         ┃ channel    ┃ Invoices     ┃          Total ┃        Claimed ┃",
+        "┡━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━┩",
+        "│ C-000123456    │ relance_1  │ FACT-2026-00 │ 1\u202f333\u202f333,32\u00a0€ │ 1\u202f333\u202f333,32\u00a0€ │",
+        "│ Société        │ e-mail     │ 0001         │                │                │",
+        "│ Coopérative    │            │ FACT-2026-00 │                │                │",
+        "│ Agricole des…  │            │ 0002         │                │                │",
+        "│ C2 Café        │ relance_1  │ F9           │      12,00\u00a0$US │      12,00\u00a0$US │",
+        "│                │ e-mail     │              │                │                │",
+        "└────────────────┴────────────┴──────────────┴────────────────┴────────────────┘",
+        "      Keys not shown at this width: relance plan --format json lists them.",
+    ]
+
+
+def test_the_sample_plan_at_80_columns_keeps_invoice_numbers_and_amounts_whole() -> None:
+    sample = load_sample()
+    day = plan(sample.invoices, sample.clients, sample.policy, sample.as_of)
+    lines = printed(plan_table(day), 80)
+    assert max(len(line) for line in lines) == 80
+    assert lines[5] == "│ C001 Boulangerie     │ relance_1  │ FA-2026-0022 │  1\u202f840,00\u00a0€ │  1\u202f840,00\u00a0€ │"
+    assert lines[6] == "│ Pâtisserie Gauthier  │ e-mail     │              │             │             │"
+    for action in day.actions:
+        assert action.key not in "\n".join(lines)
+        for number, _step in action.steps:
+            assert any(number in line for line in lines), number
+
+
+def test_a_wide_console_shows_the_whole_name_and_the_keys() -> None:
+    day = long_plan()
+    lines = printed(plan_table(day), 160)
+    text = "\n".join(lines)
+    assert "Keys not shown" not in text
+    for action in day.actions:
+        assert action.key in text
+    assert lines[4].startswith("│ C-000123456 Société Coopérative    │ relance_1 │ e-mail  │ FACT-2026-000001,")
+    assert lines[5].startswith("│ Agricole des Producteurs de Fruits │")
+    assert max(len(line) for line in lines) <= 160
+
+
+def test_a_name_is_cut_at_a_word() -> None:
+    assert cut_name("Société Coopérative Agricole des Producteurs", 30) == "Société Coopérative Agricole…"
+    assert cut_name("Café", 30) == "Café"
+    assert cut_name("A" * 50, 30) == "A" * 29 + "…"

@@ -8,11 +8,11 @@ from types import MappingProxyType
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from relancelib.engine import Plan
+from relancelib.engine import Action, Plan
 from relancelib.formatting import format_amount, format_date
 from relancelib.io import Portfolio
 from relancelib.journal import Record
@@ -22,8 +22,14 @@ from relancelib.policy import Channel
 
 __all__ = [
     "CHANNEL_NAMES",
+    "KEY_WIDTH",
+    "NARROW_CLIENT",
+    "NARROW_NAME",
+    "NO_KEYS",
+    "PlanTable",
     "console",
     "credits_json",
+    "cut_name",
     "error",
     "plan_json",
     "plan_table",
@@ -70,34 +76,114 @@ def warn(out: Console, message: str) -> None:
 
 
 def _amounts(amounts: Iterable[tuple[str, Decimal]]) -> str:
-    return " + ".join(format_amount(amount, currency) for currency, amount in amounts)
+    """One amount a line (one line per currency): an amount is never broken."""
+    return "\n".join(format_amount(amount, currency) for currency, amount in amounts)
 
 
-def plan_table(day_plan: Plan, *, title: str | None = None) -> Table:
-    """The plan as a rich table: client, step, channel, invoices, total, key."""
-    table = Table(title=title or f"Plan for {format_date(day_plan.as_of, style='full')}")
-    table.add_column("Client")
-    table.add_column("Step")
-    table.add_column("Channel")
-    table.add_column("Invoices")
-    table.add_column("Total", justify="right")
-    table.add_column("Claimed", justify="right")
-    table.add_column("Key", no_wrap=True)
-    for action in day_plan.actions:
-        invoices = ", ".join(
+#: The console width from which the plan table shows the action keys (below it, the key
+#: column goes: ``relance plan --format json`` or ``csv`` list them).
+KEY_WIDTH = 120
+#: In a narrower table, a client's name is cut to this many characters (with "…").
+NARROW_NAME = 40
+#: In a narrower table, the client column keeps at least this many characters.
+NARROW_CLIENT = 14
+#: The borders and padding of the narrow table's five columns.
+_NARROW_FRAME = 16
+#: What a narrow table says under it.
+NO_KEYS = "Keys not shown at this width: relance plan --format json lists them."
+
+
+def cut_name(text: str, length: int) -> str:
+    """``text`` cut to ``length`` characters, at a word where one ends in the second half."""
+    if len(text) <= length:
+        return text
+    kept = text[: length - 1]
+    space = kept.rfind(" ")
+    return (kept[:space] if space > length // 2 else kept).rstrip(" ,-") + "…"
+
+
+class PlanTable:
+    """The plan as a table that fits the width it is printed at.
+
+    From :data:`KEY_WIDTH` columns: client, step, channel, invoices, total, claimed and the
+    action's key.  Narrower: the key column goes (:data:`NO_KEYS` says so under the table),
+    the channel goes under the step, and client names are cut to :data:`NARROW_NAME`
+    characters.  Amounts are never broken over lines (one currency a line); an invoice
+    number or a step key only when nothing else can give way; names and lists wrap.
+    """
+
+    def __init__(self, day_plan: Plan, title: str | None = None) -> None:
+        self.day_plan = day_plan
+        self.title = title or f"Plan for {format_date(day_plan.as_of, style='full')}"
+
+    def table(self, width: int) -> Table:
+        """The table laid out for ``width`` columns."""
+        if width >= KEY_WIDTH:
+            return self._wide()
+        rows = [
+            (
+                f"{action.client.id} {cut_name(action.client.name, NARROW_NAME)}",
+                f"{action.step.key}\n{CHANNEL_NAMES[action.channel]}",
+                "\n".join(self._invoices(action)),
+                _amounts(action.totals.items()),
+                _amounts(action.claimed.items()),
+            )
+            for action in self.day_plan.actions
+        ]
+        # The amounts take what they need, the step its longest key (a channel name wraps at
+        # its words); the invoices what is left once the client has NARROW_CLIENT columns.
+        step, total, claimed = (
+            max(len(line) for row in rows for line in row[i].split("\n")) for i in (1, 3, 4)
+        )
+        step = max(step, len("registered"), len("Step,"))
+        total, claimed = max(total, len("Total")), max(claimed, len("Claimed"))
+        free = width - _NARROW_FRAME - step - total - claimed
+        longest = max(len(line) for row in rows for line in row[2].split("\n"))
+        invoices = max(min(longest, free - NARROW_CLIENT), len("Invoices"))
+        table = Table(title=self.title, caption=NO_KEYS)
+        table.add_column("Client", overflow="fold")
+        table.add_column("Step, channel", overflow="fold", width=step)
+        table.add_column("Invoices", overflow="fold", width=invoices)
+        table.add_column("Total", justify="right", no_wrap=True, width=total)
+        table.add_column("Claimed", justify="right", no_wrap=True, width=claimed)
+        for row in rows:
+            table.add_row(*row)
+        return table
+
+    def _wide(self) -> Table:
+        table = Table(title=self.title)
+        for name in ("Client", "Step", "Channel", "Invoices"):
+            table.add_column(name)
+        table.add_column("Total", justify="right", no_wrap=True)
+        table.add_column("Claimed", justify="right", no_wrap=True)
+        table.add_column("Key", no_wrap=True)
+        for action in self.day_plan.actions:
+            table.add_row(
+                f"{action.client.id} {action.client.name}",
+                action.step.key,
+                CHANNEL_NAMES[action.channel],
+                ", ".join(self._invoices(action)),
+                _amounts(action.totals.items()),
+                _amounts(action.claimed.items()),
+                action.key,
+            )
+        return table
+
+    @staticmethod
+    def _invoices(action: Action) -> list[str]:
+        """Each invoice's number, with its own step when it is not the action's."""
+        return [
             number if step == action.step.key else f"{number} ({step})"
             for number, step in action.steps
-        )
-        table.add_row(
-            f"{action.client.id} {action.client.name}",
-            action.step.key,
-            CHANNEL_NAMES[action.channel],
-            invoices,
-            _amounts(action.totals.items()),
-            _amounts(action.claimed.items()),
-            action.key,
-        )
-    return table
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
+def plan_table(day_plan: Plan, *, title: str | None = None) -> PlanTable:
+    """The plan as a table that fits the console it is printed on (:class:`PlanTable`)."""
+    return PlanTable(day_plan, title)
 
 
 def print_problems(out: Console, problems: Iterable[object], heading: str) -> int:
