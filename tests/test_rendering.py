@@ -1413,7 +1413,13 @@ def test_a_formal_notice_demands_and_notifies_its_own_items_only() -> None:
     assert "(mille deux cent trente-quatre euros et cinquante-six centimes)" in text
     assert "au titre de notre facture" in text
     # Other overdue invoices in a section of their own; upcoming ones only "pour mémoire".
-    assert f"Par ailleurs, la facture suivante reste à régler{NBSP}:" in text
+    # F_OTHER is at relance_1: this notice is its first reminder, said in that step's words.
+    assert (
+        "Par ailleurs, sauf erreur de notre part, nous n’avons pas encore reçu le règlement de "
+        f"la facture suivante, dont l’échéance est dépassée{NBSP}:\n- Facture F-2025-0020 du "
+        f"1er février 2025, échue le 3 mars 2025{NBSP}: reste dû 300,00{NBSP}€ (15{NBSP}jours "
+        "de retard)\n"
+    ) in text
     assert "F-2025-0020" in text
     assert f"Pour mémoire, la facture suivante arrivera à échéance prochainement{NBSP}:" in text
     soon = [line for line in text.splitlines() if "F-2025-0048" in line]

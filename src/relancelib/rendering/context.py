@@ -10,16 +10,23 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from relancelib.engine import Action
+from relancelib.engine import Action, ActionItem
 from relancelib.errors import MissingDataError
-from relancelib.formatting import format_amount
+from relancelib.formatting import format_amount, format_date
 from relancelib.model import Client, Creditor
 from relancelib.policy import Channel
 from relancelib.rendering.email import qr_content_id
 from relancelib.rendering.letters import address_lines, sender_lines
 from relancelib.rendering.qr import payment_qr
 
-__all__ = ["TEMPLATE_VARIABLES", "build_context", "greetings", "legal_mentions", "recipient"]
+__all__ = [
+    "TEMPLATE_VARIABLES",
+    "build_context",
+    "greetings",
+    "legal_mentions",
+    "own_words",
+    "recipient",
+]
 
 #: The variables every template sees (besides the filters of TEMPLATE_FILTERS).
 TEMPLATE_VARIABLES: Mapping[str, str] = {
@@ -48,6 +55,21 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "is_business": "True for a business client (L441-10 penalties, 40 € indemnity)",
     "reference": "the payment reference to quote: the demanded invoice number(s)",
     "invoices_label": "the own items: 'facture F-1', 'factures F-1 et F-2', '4 factures'",
+    "words": (
+        "the own items in words, counts and instalments agreed: words.following ('la facture "
+        "suivante', 'les échéances suivantes'...), words.of_following ('de la facture "
+        "suivante'), words.this ('cette facture'), words.about ('notre facture F-1'), "
+        "words.of_about ('de notre facture F-1'), words.title ('notre facture', 'l’échéancier "
+        "convenu pour notre facture F-1'), "
+        "words.instalments (True when an own item is an instalment)"
+    ),
+    "promises": (
+        "the broken promises to pay of the overdue items, once each: p.promise (a PromiseToPay), "
+        "p.what ('cette facture', 'la facture F-1', an amount), p.paid (paid since), p.item"
+    ),
+    "other_groups": "the other overdue items grouped by step: group.step, group['items']",
+    "credits": "the client's unallocated credit per currency (render's credits), or {}",
+    "message_key": "the message's reference: the action key (the event key of a plan)",
     "iban": "the creditor's IBAN in groups of four, or None",
     "bic": "the creditor's BIC, or None",
     "payment_link": "the creditor's payment link, or None",
@@ -118,14 +140,117 @@ def legal_mentions(creditor: Creditor) -> str:
     return " – ".join(parts)
 
 
-def _invoices_label(action: Action) -> str:
-    """How a French subject names the invoices: one, two or three by number, more by count."""
-    numbers = [item.invoice.number for item in action.own_items]
-    if len(numbers) == 1:
-        return f"facture {numbers[0]}"
-    if len(numbers) <= 3:
-        return f"factures {', '.join(numbers[:-1])} et {numbers[-1]}"
-    return f"{len(numbers)} factures"
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
+
+
+def _item_label(item: ActionItem, locale: str) -> str:
+    """An item as a subject names it: "facture F-1", "échéance du 15 mars 2025 (facture F-1)"."""
+    if item.instalment is None:
+        return f"facture {item.invoice.number}"
+    due = format_date(item.instalment.due, locale=locale)
+    return f"échéance du {due} (facture {item.invoice.number})"
+
+
+def _invoices_label(own: tuple[ActionItem, ...], locale: str) -> str:
+    """How a French subject names the own items: one, two or three by number, more by count
+    (all feminine nouns: "restée impayée" agrees with any of them)."""
+    numbers = [item.invoice.number for item in own]
+    instalments = sum(item.instalment is not None for item in own)
+    if not instalments:
+        if len(numbers) == 1:
+            return f"facture {numbers[0]}"
+        if len(numbers) <= 3:
+            return f"factures {_joined(numbers)}"
+        return f"{len(numbers)} factures"
+    if len(own) <= 3:
+        return _joined([_item_label(item, locale) for item in own])
+    if instalments == len(own):
+        return f"{len(own)} échéances"
+    return f"{len(own)} factures et échéances"
+
+
+def own_words(own: tuple[ActionItem, ...], locale: str = "fr_FR") -> dict[str, Any]:
+    """The own items in words, counts agreed: an instalment of an agreed plan is "l’échéance",
+    never the whole invoice called unpaid (see :data:`TEMPLATE_VARIABLES`, ``words``)."""
+    count = len(own)
+    instalments = sum(item.instalment is not None for item in own)
+    numbers = sorted({item.invoice.number for item in own})
+    if not instalments:
+        noun = ("facture", "factures")
+    elif instalments == count:
+        noun = ("échéance", "échéances")
+    else:
+        noun = ("somme", "sommes")
+    if count == 1:
+        article = "l’" if noun[0][0] == "é" else "la "
+        following = f"{article}{noun[0]} suivante"
+        of_following = f"de {following}"
+        this = f"cette {noun[0]}"
+    else:
+        following = f"les {noun[1]} suivantes"
+        of_following = f"des {noun[1]} suivantes"
+        this = f"ces {noun[1]}"
+    label = _invoices_label(own, locale)
+    ours = f"nos factures {_joined(numbers)}" if len(numbers) > 1 else f"notre facture {numbers[0]}"
+    if not instalments:
+        about = f"notre {label}" if count == 1 else f"nos {label}"
+        title = "notre facture" if count == 1 else "nos factures"
+    elif instalments == count:
+        plans = "l’échéancier convenu" if len(numbers) == 1 else "les échéanciers convenus"
+        of_plans = "de l’échéancier convenu" if len(numbers) == 1 else "des échéanciers convenus"
+        about = f"l’{label}" if count == 1 else f"les échéances en retard {of_plans} pour {ours}"
+        title = f"{plans} pour {ours}"
+    else:
+        about = ours if len(numbers) <= 3 else "nos factures"
+        title = "nos factures et des échéanciers convenus"
+    of_about = f"des {about[4:]}" if about.startswith("les ") else f"de {about}"
+    return {
+        "of_about": of_about,
+        "following": following,
+        "of_following": of_following,
+        "this": this,
+        "about": about,
+        "title": title,
+        "instalments": bool(instalments),
+    }
+
+
+def _promises(action: Action, on: dt.date) -> list[dict[str, Any]]:
+    """The broken promises the message recalls, once each, with what they were about in words
+    ("cette facture", "la facture F-1", an amount)."""
+    seen: dict[str, dict[str, Any]] = {}
+    overdue = (*action.own_items, *action.other_items)
+    for item in overdue:
+        promise = item.promise
+        if promise is None or promise.key in seen:
+            continue
+        if promise.amount is not None:
+            what = format_amount(promise.amount, item.currency)
+        elif promise.invoice_number is None:
+            # A promise for all the client's invoices.
+            what = "cette facture" if len(overdue) == 1 else "vos factures"
+        elif len(overdue) == 1:
+            what = "cette facture"
+        else:
+            what = f"la facture {promise.invoice_number}"
+        # What was paid on the invoice since the promise (a partial payment is said).
+        paid = sum(
+            (p.amount for p in item.invoice.payments if promise.on <= p.on <= on),
+            Decimal("0"),
+        )
+        seen[promise.key] = {"promise": promise, "what": what, "item": item, "paid": paid}
+    return list(seen.values())
+
+
+def _other_groups(action: Action) -> list[dict[str, Any]]:
+    """The other overdue items grouped by step, earliest step first (each group is written in
+    the words of its step)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for item in action.other_items:
+        group = groups.setdefault(item.step.key, {"step": item.step, "items": []})
+        group["items"].append(item)
+    return sorted(groups.values(), key=lambda group: group["step"].offset_days)
 
 
 def build_context(
@@ -138,8 +263,10 @@ def build_context(
     locale: str,
     recipient: str,
     recipient_lines: list[str],
+    credits: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Any]:
-    """The variables of :data:`TEMPLATE_VARIABLES` (all but ``subject``, set once rendered)."""
+    """The variables of :data:`TEMPLATE_VARIABLES` (all but ``subject``, set once rendered;
+    the handover's ``history`` and ``notice`` are added by :func:`render`)."""
     reference = _reference(action)
     client = action.client
     penalties_total: dict[str, Decimal] = {}
@@ -180,7 +307,12 @@ def build_context(
         "deadline_days": deadline_days,
         "is_business": client.is_business,
         "reference": reference,
-        "invoices_label": _invoices_label(action),
+        "invoices_label": _invoices_label(own, locale),
+        "words": own_words(own, locale),
+        "promises": _promises(action, letter_date),
+        "other_groups": _other_groups(action),
+        "credits": dict(sorted((credits or {}).items())),
+        "message_key": action.key,
         "iban": creditor.formatted_iban,
         "bic": creditor.bic,
         "payment_link": creditor.payment_link,

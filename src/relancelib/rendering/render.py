@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from relancelib import law
 from relancelib.checks import (
+    check_currency,
     check_date,
     check_instance,
     check_integer,
     check_locale,
     check_sequence,
+    to_money,
 )
 from relancelib.engine import Action, Plan
-from relancelib.errors import InvalidFieldError, UnknownLocaleError
+from relancelib.errors import InvalidFieldError, TemplateNotFoundError, UnknownLocaleError
+from relancelib.journal import Record
 from relancelib.model import Creditor
-from relancelib.policy import Channel
+from relancelib.policy import HANDOVER_STEP, Channel
 from relancelib.rendering import templates as tpl
 from relancelib.rendering.context import build_context, recipient
+from relancelib.rendering.dossier import dossier_recipient, history_lines, last_notice
 from relancelib.rendering.email import message_id
 from relancelib.rendering.message import Message
 from relancelib.rendering.qr import PaymentQR
 from relancelib.rendering.text import clean_subject, html_to_text, text_to_html, tidy_text
 from relancelib.workdays import Calendar
 
-__all__ = ["render", "render_plan"]
+__all__ = ["check_credits", "notice_deadline", "render", "render_plan"]
 
 # The longest time given to pay that render() accepts, in days.
 _MAX_DEADLINE_DAYS = 366
@@ -76,6 +81,50 @@ def _default_subject(action: Action, context: dict[str, Any], template: str) -> 
     return f"{noun} {', '.join(numbers)}"
 
 
+def notice_deadline(notice_on: dt.date, calendar: Calendar, deadline_days: int = 8) -> dt.date:
+    """The deadline a formal notice sent by registered letter on ``notice_on`` prints: the 15
+    days a registered letter may wait at the post office, then ``deadline_days`` to pay
+    (LAW.md section 10; CPC 641-642)."""
+    return calendar.legal_deadline(notice_on, _LRAR_COLLECTION_DAYS + deadline_days)
+
+
+def check_credits(value: object) -> dict[str, Decimal]:
+    """``render(credits=...)``: a mapping of currency codes to the client's unallocated credit
+    (credit notes, payments on account) in that currency; zero amounts are left out."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidFieldError(
+            "must be a mapping of currency codes to Decimal amounts", field="credits", value=value
+        )
+    credits: dict[str, Decimal] = {}
+    for currency, amount in value.items():
+        code = check_currency(currency, "credits")
+        checked = to_money(amount, code, f"credits[{code}]")
+        if checked:
+            credits[code] = checked
+    return dict(sorted(credits.items()))
+
+
+def _template(
+    action: Action, channel: Channel, segment: str, user: tpl.TemplateSet | None
+) -> tuple[tpl.TemplateSet, str, bool]:
+    """The template of the action: its step's; for a phone step that goes out in writing (a
+    fallback), the step's written variant ``<template>.ecrit`` or the built-in
+    ``appel.ecrit`` — a call script is never sent to the client."""
+    step = action.step
+    if step.channel is Channel.PHONE and channel is not Channel.PHONE:
+        try:
+            return tpl.find_template(step.template_name + _WRITTEN, segment, user)
+        except TemplateNotFoundError:
+            return tpl.find_template("appel" + _WRITTEN, segment, user)
+    return tpl.find_template(step.template_name, segment, user)
+
+
+# The suffix of a phone step's template written for the client (e-mail or letter fallback).
+_WRITTEN = ".ecrit"
+
+
 def _check_deadline_days(value: object) -> int:
     days = check_integer(value, "deadline_days")
     if not 0 <= days <= _MAX_DEADLINE_DAYS:
@@ -103,6 +152,8 @@ def render(
     deadline_days: int = 8,
     locale: str | None = None,
     rates: law.Rates | None = None,
+    credits: Mapping[str, Decimal] | None = None,
+    history: Sequence[Record] = (),
 ) -> Message:
     """Write the message of ``action``, sent by ``creditor``, with its step's template.
 
@@ -117,6 +168,14 @@ def render(
     :meth:`Message.to_email`, not here (the built-in e-mails refer to it as ``cid:``);
     letters show it as an SVG drawn here.
 
+    ``credits`` maps a currency to the client's unallocated credit (credit notes and payments
+    on account no invoice absorbs: ``Portfolio.credits_of(client_id)`` summed per currency);
+    every built-in message then mentions it.  ``history`` is the client's journal records
+    (``journal.records(client_id)``): the handover file (``remise_contentieux``) lists them,
+    with the formal notice, its registered-letter number and the deadline it printed.  A phone
+    step that goes out in writing (``action.channel`` a fallback) is written for the client
+    (the ``<template>.ecrit`` variant), never the call script.
+
     Raises :class:`TemplateNotFoundError`, :class:`TemplateRenderError` (naming the template
     and line), :class:`TemplateSecurityError`, :class:`MissingDataError` (no e-mail address,
     phone or postal address for the channel) or :class:`UnknownLocaleError`; a message is
@@ -130,11 +189,13 @@ def render(
     locale = client.locale if locale is None else locale
     language = check_locale(locale).language  # UnknownLocaleError if Babel does not know it
     user = tpl.user_set(templates)
+    credit = check_credits(credits)
+    records = tuple(check_sequence(history, Record, "history", what="journal Records"))
     if letter_date != action.on:
         action = redate(action, letter_date, rates)
     step = action.step
     channel = action.channel
-    template_set, template, builtin = tpl.find_template(step.template_name, client.segment, user)
+    template_set, template, builtin = _template(action, channel, client.segment, user)
     if builtin and language != "fr":
         raise UnknownLocaleError(
             "the built-in templates are written in French; pass templates=... to write "
@@ -142,11 +203,14 @@ def render(
             field="locale",
             value=locale,
         )
-    to, to_lines = recipient(client, channel)
+    handover = step.key == HANDOVER_STEP.key
+    # The handover file is written for a lawyer or an agency, not sent to the client.
+    to, to_lines = dossier_recipient(client) if handover else recipient(client, channel)
     # A registered letter takes effect on receipt and may wait 15 days at the post office
     # (LAW.md section 10): the date printed leaves those 15 days and then the time to pay.
     wait = _LRAR_COLLECTION_DAYS if channel is Channel.REGISTERED_LETTER else 0
-    deadline = _calendar(calendar).legal_deadline(letter_date, wait + deadline_days)
+    days_calendar = _calendar(calendar)
+    deadline = days_calendar.legal_deadline(letter_date, wait + deadline_days)
     context = build_context(
         action,
         creditor,
@@ -156,6 +220,14 @@ def render(
         locale=locale,
         recipient=to,
         recipient_lines=to_lines,
+        credits=credit,
+    )
+    own = [r for r in records if r.client_id == client.id and r.on <= letter_date]
+    notice = last_notice(own)
+    context["history"] = history_lines(own)
+    context["notice"] = notice
+    context["notice_deadline"] = (
+        None if notice is None else notice_deadline(notice.on, days_calendar, deadline_days)
     )
     file_name = template + tpl.SUFFIX
     text_template = tpl.compile_template(template_set.text, file_name)

@@ -40,8 +40,10 @@ from relancelib.errors import (
     TemplateRenderError,
     TemplateSecurityError,
 )
+from relancelib.events import Instalment, InstalmentPlan, PromiseToPay
+from relancelib.journal import Record
 from relancelib.model import Address, Client, Creditor, Invoice, Payment
-from relancelib.policy import Step
+from relancelib.policy import Channel, Step
 from relancelib.rendering.qr import PaymentQR
 
 __all__ = [
@@ -178,6 +180,11 @@ _RECORD_TYPES: frozenset[type] = frozenset(
         Invoice,
         Payment,
         Step,
+        Channel,
+        Record,
+        PromiseToPay,
+        Instalment,
+        InstalmentPlan,
         law.Penalties,
         law.Period,
         PaymentQR,
