@@ -182,3 +182,34 @@ def test_relance_rates_import_feeds_the_plan(tmp_path: Path) -> None:
     code, out, err = invoke("rates", "--date", "2026-07-03", cwd=tmp_path)
     assert "known through 2026-07-02" in out
     assert "MRO" not in err  # 2026 H2 is now computable through 31 December
+
+
+def test_the_rate_functions_refuse_junk_naming_the_argument() -> None:
+    row = law.read_sdmx_csv(ECB_CSV, "ecb.csv")[0]
+    cases = [
+        (lambda: law.extend_rates(["x"]), "rows: 'x' must hold only ImportedRate objects"),
+        (lambda: law.extend_rates(None), "rows: None must be a sequence of ImportedRate"),
+        (lambda: law.extend_rates([row], base="x"), "base: 'x' must be a Rates"),
+        (lambda: law.write_user_rates("x"), "rows: 'x' must be a sequence of ImportedRate"),
+        (
+            lambda: law.ImportedRate("mro", dt.date(2026, 1, 1), 2.15, dt.date(2026, 1, 1), "s"),
+            "ImportedRate.rate: 2.15 must be a Decimal percentage per year such as "
+            "Decimal('13.15'), not float (floats are refused: use Decimal('…'))",
+        ),
+        (
+            lambda: law.ImportedRate("mro", dt.date(2026, 1, 1), Decimal(2), None, "s"),
+            "ImportedRate.known_through: None must be a datetime.date, not NoneType",
+        ),
+        (
+            lambda: law.read_sdmx_csv(ECB_CSV, kinds=[("a", "mro")]),
+            "kinds: [('a', 'mro')] must be a dict",
+        ),
+        (
+            lambda: law.read_sdmx_csv(ECB_CSV, downloaded_on="2026-07-02"),
+            "downloaded_on: '2026-07-02' must be a datetime.date, not str",
+        ),
+    ]
+    for call, expected in cases:
+        with pytest.raises(RelanceError) as caught:
+            call()  # type: ignore[no-untyped-call]
+        assert str(caught.value) == expected
