@@ -276,7 +276,7 @@ def store(
     name, feminine = _NAMES[event.kind]
     done = "enregistrée" if feminine else "enregistré"
     text = describe(event, label, currency)
-    end = "" if text.endswith(":") else "."
+    end = "" if "\n" in text else "."  # a list ends without a full stop
     if stored:
         click.echo(f"{name[0].upper()}{name[1:]} {done} le {format_date(event.on)} : {text}{end}")
     else:

@@ -50,6 +50,12 @@ def promise_command(
             fail(describe_error(exc), ExitCode.USAGE)
 
     def build(config: Config, as_of: dt.date) -> Built:
+        if until < as_of:
+            fail(
+                f"--until {until.isoformat()} is before the day of the promise "
+                f"({as_of.isoformat()})",
+                ExitCode.USAGE,
+            )
         found = find_target(config, target)
         event = make(
             PromiseToPay,
