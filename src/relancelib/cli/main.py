@@ -15,6 +15,7 @@ from relancelib.cli.demo import demo_command
 from relancelib.cli.dispute import dispute_command
 from relancelib.cli.evidence import evidence_command
 from relancelib.cli.exits import ERROR_CODES, ExitCode, Failure
+from relancelib.cli.explain import explain_command
 from relancelib.cli.forget import forget_command
 from relancelib.cli.history import history_command
 from relancelib.cli.hold import hold_command
@@ -92,6 +93,7 @@ for _command in (
     release_command,
     outcome_command,
     cancel_command,
+    explain_command,
     claim_group,
     verify_command,
     evidence_command,
