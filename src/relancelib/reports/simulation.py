@@ -35,7 +35,7 @@ from relancelib.journal import MemoryJournal
 from relancelib.model import Client, Invoice, Payment
 from relancelib.policy import Channel
 from relancelib.reports._ledger import week_start
-from relancelib.reports.dso import receivables
+from relancelib.reports.dso import dso_over_time
 from relancelib.reports.response import ResponseModel, draw
 
 if TYPE_CHECKING:
@@ -269,8 +269,6 @@ def _result(
 ) -> SimulationResult:
     import pandas as pd
 
-    from relancelib.reports.dso import DSO_COLUMNS
-
     messages = pd.DataFrame(
         rows, columns=["on", "client_id", "step", "channel", "invoices", "cost"]
     ).astype({"cost": object})
@@ -286,23 +284,7 @@ def _result(
         },
         index=pd.Index(weeks, name="week"),
     ).astype({"collected": object})
-    dso_rows = []
-    for day in dso_dates:
-        snap = receivables(invoices, day, days=dso_days)
-        dso_rows.append(
-            (
-                snap.total,
-                snap.overdue,
-                snap.sales,
-                snap.dso_count_back(),
-                snap.dso_simple(),
-                snap.best_possible_dso(),
-                snap.weighted_days_late(),
-            )
-        )
-    dso = pd.DataFrame(
-        dso_rows, index=pd.Index(dso_dates, name="date"), columns=list(DSO_COLUMNS), dtype=object
-    )
+    dso = dso_over_time(invoices, dso_dates, days=dso_days)
     return SimulationResult(name, start, end, messages, cash_frame, dso, invoices, journal)
 
 
