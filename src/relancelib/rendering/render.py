@@ -26,7 +26,12 @@ from relancelib.model import Creditor
 from relancelib.policy import HANDOVER_STEP, Channel
 from relancelib.rendering import templates as tpl
 from relancelib.rendering.context import build_context, recipient
-from relancelib.rendering.dossier import dossier_recipient, history_lines, last_notice
+from relancelib.rendering.dossier import (
+    dossier_recipient,
+    history_lines,
+    last_notice,
+    prescriptions,
+)
 from relancelib.rendering.email import message_id
 from relancelib.rendering.message import Message
 from relancelib.rendering.qr import PaymentQR
@@ -229,6 +234,7 @@ def render(
     context["notice_deadline"] = (
         None if notice is None else notice_deadline(notice.on, days_calendar, deadline_days)
     )
+    context["prescriptions"] = prescriptions(action) if handover else {}
     file_name = template + tpl.SUFFIX
     text_template = tpl.compile_template(template_set.text, file_name)
     html_body: str | None = None
