@@ -108,12 +108,14 @@ def event_options(function: F) -> F:
 
 
 class Built(NamedTuple):
-    """What a command built: the event, its target's label, its client, its currency."""
+    """What a command built: the event, its target's label, its client, its currency, and
+    what to do next (a hint printed after the text)."""
 
     event: Event
     label: str
     client_id: str | None
     currency: str = "EUR"
+    then: str = ""
 
 
 class Target:
@@ -255,13 +257,12 @@ def store(
     *,
     day: dt.date | None,
     output: str,
-    then: str = "",
 ) -> None:
     """Build the event (``build(config, day)``), store it in the config's journal, and say
-    what was recorded (and ``then``, a hint, in text)."""
+    what was recorded (and, in text, what to do next)."""
     config = read_config(config_path)
     as_of = today(day)
-    event, label, client_id, currency = build(config, as_of)
+    event, label, client_id, currency, then = build(config, as_of)
     with open_journal(config) as journal:
         stored = journal.add_event(event, client_id=client_id)
     if output == "json":

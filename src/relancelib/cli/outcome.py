@@ -13,10 +13,10 @@ from relancelib.events import CallOutcome, CallResult
 
 __all__ = ["outcome_command"]
 
-#: What to do next, after each result.
+#: What to do next, after each result ({invoice}: the action's invoice, when it has one).
 _NEXT = {
-    CallResult.PROMISED: "Pour suspendre les relances : relance promise FACTURE --until DATE",
-    CallResult.DISPUTED: "Pour arrêter les relances : relance dispute FACTURE --reason …",
+    CallResult.PROMISED: "Pour suspendre les relances : relance promise {invoice} --until DATE",
+    CallResult.DISPUTED: "Pour arrêter les relances : relance dispute {invoice} --reason …",
     CallResult.WRONG_NUMBER: "Corrigez le numéro du client dans le fichier des clients.",
 }
 
@@ -41,6 +41,9 @@ def outcome_command(
     def build(config: Config, as_of: dt.date) -> Built:
         record = find_record(config, key)
         event = make(CallOutcome, on=as_of, action_key=key, result=result, note=note, who=who)
-        return Built(event, record_label(record), record.client_id)
+        numbers = record.invoice_numbers
+        invoice = numbers[0] if len(numbers) == 1 else "FACTURE"
+        then = _NEXT.get(CallResult(result), "").format(invoice=invoice)
+        return Built(event, record_label(record), record.client_id, then=then)
 
-    store(config_path, build, day=day, output=output, then=_NEXT.get(CallResult(result), ""))
+    store(config_path, build, day=day, output=output)
