@@ -4,8 +4,11 @@ with a given creditor and segment policies written in (:func:`example_config`)."
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
+from relancelib.checks import check_instance
+from relancelib.errors import ConfigError
 from relancelib.model import Creditor
 from relancelib.policy import ReminderPolicy
 
@@ -90,6 +93,9 @@ payments = "reglements.csv"     # optional
 """
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _toml_string(text: str) -> str:
     # A JSON string is a valid TOML basic string (same escapes).
     return json.dumps(text, ensure_ascii=False)
@@ -115,7 +121,13 @@ def _creditor_block(creditor: Creditor) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, else quoted (``"Grands comptes"``)."""
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
 def _segment_block(segment: str, policy: ReminderPolicy) -> str:
+    segment = _toml_key(segment)
     lines = [
         f"[policies.{segment}]",
         f"min_gap_days = {policy.min_gap_days}",
@@ -145,6 +157,18 @@ def example_config(
 ) -> str:
     """The commented example config, with ``creditor`` and per-segment ``segments`` policies
     written in when given (``relance init --sample`` uses the sample portfolio's)."""
+    if creditor is not None:
+        check_instance(creditor, Creditor, "creditor")
+    if segments is not None:
+        if not isinstance(segments, Mapping):
+            raise ConfigError(
+                "must be a mapping of segment names to ReminderPolicy objects",
+                field="segments",
+                value=segments,
+            )
+        for name, policy in segments.items():
+            check_instance(name, str, "segments", what="a segment name (text)")
+            check_instance(policy, ReminderPolicy, f"segments[{name!r}]")
     text = EXAMPLE_CONFIG
     if creditor is not None:
         start = text.index("[creditor]\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from relancelib.checks import check_single_line
 from relancelib.config.model import Config
 from relancelib.config.reader import Reader
 from relancelib.errors import ConfigError
@@ -48,8 +49,15 @@ def parse_config(
 ) -> Config:
     """Validate the TOML ``text`` of a config file; ``source`` names it in errors and relative
     paths are resolved against ``base_dir`` (default: the current folder, unresolved)."""
+    check_single_line(source, "source", what="a name for the file in errors")
     if not isinstance(text, str):
         raise ConfigError(f"{source}: the configuration must be text, not {type(text).__name__}")
+    if base_dir is not None and (
+        not isinstance(base_dir, (str, os.PathLike))
+        or not isinstance(os.fspath(base_dir), str)
+        or "\x00" in os.fspath(base_dir)
+    ):
+        raise ConfigError("must be a folder path", field="base_dir", value=base_dir)
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from relancelib.checks import check_instance
 from relancelib.config.model import Config
 from relancelib.errors import ConfigError, DataImportError
 from relancelib.io import (
@@ -42,6 +43,7 @@ def load_portfolio(config: Config) -> Portfolio:
     A config that names no invoices raises :class:`ConfigError`; a source file or folder
     that does not exist, :class:`DataImportError`.
     """
+    check_instance(config, Config, "config", what="a Config (see load_config)")
     sources = config.sources
     named_in = config.path or "the config"
     if sources.is_empty:

@@ -25,6 +25,7 @@ __all__ = [
     "ColumnMap",
     "HeaderMap",
     "TableColumn",
+    "check_columns",
     "map_header",
     "titles",
 ]
@@ -338,6 +339,27 @@ class HeaderMap:
         return None if not found else found[0]
 
 
+def check_columns(columns: object, field: str = "columns") -> ColumnMap | None:
+    """``columns`` as the readers take it: ``None``, or a mapping of field names to the
+    file's own headers, both text (``{"number": "N° pièce"}``); anything else raises
+    :class:`DataImportError` naming ``field`` and the value."""
+    if columns is None:
+        return None
+    if not isinstance(columns, Mapping):
+        raise DataImportError(
+            "must be a mapping of field names to the file's headers, such as "
+            "{'number': 'N° pièce'}",
+            field=field,
+            value=columns,
+        )
+    for key, title in columns.items():
+        if not isinstance(key, str) or not isinstance(title, str):
+            raise DataImportError(
+                "maps a field name to a header, both text", field=field, value={key: title}
+            )
+    return columns
+
+
 def map_header(
     header: Sequence[str],
     schema: Sequence[TableColumn],
@@ -349,6 +371,7 @@ def map_header(
     the vocabulary, and ``preset`` (a known export's headers) comes next, used where the file
     has them.  A missing required column, a mapped header the file lacks, or two columns
     for one field is a :class:`DataImportError` naming the file."""
+    columns = check_columns(columns)
     by_field = {column.field: column for column in schema}
     folded = [fold(title) for title in header]
     found: dict[str, list[int]] = {}

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from relancelib.checks import check_instance
 from relancelib.display import plan_to_frame, records_to_frame
+from relancelib.errors import DataImportError
 from relancelib.io.cells import RawRow, Row, is_missing, plain_value
 from relancelib.io.columns import (
     CLIENT_COLUMNS,
@@ -36,9 +38,23 @@ __all__ = [
 T = TypeVar("T")
 
 
+def _check_frame(frame: object, name: object) -> None:
+    """A pandas DataFrame (anything else raises :class:`DataImportError`), and its name."""
+    check_instance(name, str, "name", what="a name (text) for the problems")
+    try:
+        import pandas as pd
+    except ImportError:
+        raise DataImportError(
+            "reading a DataFrame needs pandas: pip install 'relancelib[pandas]'", field="frame"
+        ) from None
+    if not isinstance(frame, pd.DataFrame):
+        raise DataImportError("must be a pandas DataFrame", field="frame", value=frame)
+
+
 def _frame_rows(
     frame: pd.DataFrame, schema: Sequence[TableColumn], name: str
 ) -> tuple[list[RawRow], tuple[str, ...]]:
+    _check_frame(frame, name)
     header = [str(column) for column in frame.columns]
     mapped = map_header(header, schema, name)
     rows = []

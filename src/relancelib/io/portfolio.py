@@ -11,9 +11,9 @@ from typing import Any
 
 import attrs
 
-from relancelib.checks import check_sequence
-from relancelib.errors import RelanceError
-from relancelib.io.columns import ColumnMap
+from relancelib.checks import check_optional_date, check_sequence
+from relancelib.errors import DataImportError, RelanceError
+from relancelib.io.columns import ColumnMap, check_columns
 from relancelib.io.readers import read_clients_csv, read_invoices_table, read_payments_csv
 from relancelib.io.results import (
     Credit,
@@ -165,6 +165,30 @@ def _reconcile(
     return kept, problems
 
 
+#: The files of a portfolio, as the keys of ``read_portfolio(columns=...)``.
+FILES = ("clients", "invoices", "payments")
+
+
+def _file_columns(columns: object) -> dict[str, ColumnMap | None]:
+    """``read_portfolio``'s ``columns``: file -> that file's mapping (checked)."""
+    if columns is None:
+        return {}
+    if not isinstance(columns, Mapping):
+        raise DataImportError(
+            "must map 'clients', 'invoices' or 'payments' to that file's columns",
+            field="columns",
+            value=columns,
+        )
+    maps: dict[str, ColumnMap | None] = {}
+    for kind, mapping in columns.items():
+        if kind not in FILES:
+            raise DataImportError(
+                f"is not a file (known: {', '.join(FILES)})", field="columns", value=kind
+            )
+        maps[kind] = check_columns(mapping, f"columns.{kind}")
+    return maps
+
+
 def read_portfolio(
     *,
     clients: Source,
@@ -186,7 +210,8 @@ def read_portfolio(
     invoice whose client is missing is left out and reported at its line.  ``columns`` maps
     ``"clients"``, ``"invoices"``, ``"payments"`` to each file's column mapping.
     """
-    maps = dict(columns or {})
+    maps = _file_columns(columns)
+    check_optional_date(export_date, "export_date")
     options: dict[str, Any] = {"encoding": encoding, "delimiter": delimiter, "preset": preset}
     client_result = read_clients_csv(clients, columns=maps.get("clients"), **options)
     invoice_result, balances = read_invoices_table(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from relancelib.checks import check_optional_date
 from relancelib.io.cells import Row
 from relancelib.io.columns import (
     CLIENT_COLUMNS,
@@ -127,6 +128,7 @@ def _invoice_table(
     export_date: dt.date | None,
 ) -> tuple[CsvTable, functools.partial[Any]]:
     """The invoice table of a CSV export and the builder of its rows."""
+    check_optional_date(export_date, "export_date")
     table = CsvTable(
         source,
         INVOICE_COLUMNS,

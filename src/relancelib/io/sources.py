@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import IO, TypeAlias
 
+from relancelib.checks import check_single_line
 from relancelib.errors import DataImportError
 
 __all__ = ["Source", "Target", "load_bytes", "source_name"]
@@ -20,9 +21,12 @@ def source_name(source: object, name: str | None) -> str:
     """The name problems give ``source``: ``name``, else the path, ``<bytes>`` or the
     file object's name (``<stream>`` when it has none)."""
     if name is not None:
-        return name
+        return check_single_line(name, "name", what="a name for the problems")
     if isinstance(source, (str, os.PathLike)):
-        return os.fspath(source)
+        path = os.fspath(source)
+        if not isinstance(path, str) or "\x00" in path:
+            raise DataImportError("is not a path", field="source", value=path)
+        return path
     if isinstance(source, bytes):
         return "<bytes>"
     given = getattr(source, "name", None)
