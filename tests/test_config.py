@@ -188,6 +188,30 @@ def test_example_config_with_the_sample_creditor_and_vip_policy_round_trips() ->
     assert config.policy.segments["vip"].min_gap_days == segments["vip"].min_gap_days
 
 
+def test_example_config_quotes_a_segment_name_that_is_not_a_bare_key() -> None:
+    sample = load_sample()
+    policy = ReminderPolicy.french_default(min_gap_days=12)
+    text = example_config(creditor=sample.creditor, segments={"Grands comptes": policy})
+    assert '[policies."Grands comptes"]' in text
+    config = parse_config(text)
+    assert config.policy.segments["Grands comptes"].min_gap_days == 12
+
+
+def test_example_config_and_load_portfolio_refuse_junk_naming_the_argument() -> None:
+    from relancelib.config import load_portfolio
+
+    with pytest.raises(RelanceError, match=r"^creditor: 'Atelier' must be a Creditor$"):
+        example_config(creditor="Atelier")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^segments: \['vip'\] must be a mapping of segment"):
+        example_config(segments=["vip"])  # type: ignore[arg-type]
+    with pytest.raises(RelanceError, match=r"^segments\['vip'\]: None must be a ReminderPolicy$"):
+        example_config(segments={"vip": None})  # type: ignore[dict-item]
+    with pytest.raises(RelanceError, match=r"^config: None must be a Config \(see load_config\)$"):
+        load_portfolio(None)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^base_dir: b'x' must be a folder path$"):
+        parse_config(MINIMAL, base_dir=b"x")  # type: ignore[arg-type]
+
+
 def test_segment_policies_is_a_policy_callable_for_the_engine() -> None:
     default = ReminderPolicy.french_default()
     policies = SegmentPolicies(default, {"vip": ReminderPolicy.french_default(min_gap_days=9)})
