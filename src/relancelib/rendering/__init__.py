@@ -13,23 +13,29 @@ letter.  The same source is compiled twice — with HTML autoescaping for the ``
 without it for ``subject`` and ``text`` — so a client called ``<b>Dupont</b>`` is escaped
 in HTML and written as is in plain text, and a subject never spans two header lines.
 
+:func:`render_instalments` writes the proposal and the confirmation of an instalment plan
+(*échéancier*) with the same machinery.
+
 The variables and filters a template sees are listed in :data:`TEMPLATE_VARIABLES` and
 :data:`TEMPLATE_FILTERS`.
 
 One module per concept: ``message`` (the :class:`Message`), ``context`` (the template
 variables), ``templates`` (the sandbox, the filters, finding templates), ``text`` (plain text
 and HTML bodies), ``email`` (the e-mail, with the standard :mod:`email` API), ``letters``
-(postal blocks and PDF), ``qr`` (the SEPA transfer QR code) and ``render``.
+(postal blocks and PDF), ``qr`` (the SEPA transfer QR code), ``render``, ``dossier`` (the
+handover file's history) and ``instalments``.
 """
 
 from relancelib.rendering.context import TEMPLATE_VARIABLES
 from relancelib.rendering.email import paris_morning
+from relancelib.rendering.instalments import INSTALMENT_TEMPLATES, render_instalments
 from relancelib.rendering.message import Message
 from relancelib.rendering.qr import PaymentQR, epc_qr_payload
 from relancelib.rendering.render import render, render_plan
 from relancelib.rendering.templates import TEMPLATE_FILTERS, TemplatesLike, builtin_templates
 
 __all__ = [
+    "INSTALMENT_TEMPLATES",
     "TEMPLATE_FILTERS",
     "TEMPLATE_VARIABLES",
     "Message",
@@ -39,5 +45,6 @@ __all__ = [
     "epc_qr_payload",
     "paris_morning",
     "render",
+    "render_instalments",
     "render_plan",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +38,7 @@ from relancelib.rendering.qr import PaymentQR
 from relancelib.rendering.text import clean_subject, html_to_text, text_to_html, tidy_text
 from relancelib.workdays import Calendar
 
-__all__ = ["check_credits", "notice_deadline", "render", "render_plan"]
+__all__ = ["check_credits", "notice_deadline", "render", "render_plan", "write_blocks"]
 
 # The longest time given to pay that render() accepts, in days.
 _MAX_DEADLINE_DAYS = 366
@@ -128,6 +128,43 @@ def _template(
 
 # The suffix of a phone step's template written for the client (e-mail or letter fallback).
 _WRITTEN = ".ecrit"
+
+
+def write_blocks(
+    template_set: tpl.TemplateSet,
+    template: str,
+    context: dict[str, Any],
+    default_subject: Callable[[], str],
+) -> tuple[str, str, str]:
+    """The subject, text and HTML of ``template`` filled with ``context`` (``subject`` is set
+    in it once rendered).  A plain source is the text body; a missing body is derived from
+    the other; ``default_subject`` is asked when the template writes none."""
+    file_name = template + tpl.SUFFIX
+    text_template = tpl.compile_template(template_set.text, file_name)
+    html_body: str | None = None
+    if not text_template.blocks:
+        # A plain source is the text body.
+        subject = clean_subject(default_subject())
+        context["subject"] = subject
+        text = tpl.render_block(template_set.text, text_template, None, context) or ""
+    else:
+        subject = clean_subject(
+            tpl.render_block(template_set.text, text_template, "subject", context) or ""
+        )
+        if not subject:
+            subject = clean_subject(default_subject())
+        context["subject"] = subject
+        text_block = tpl.render_block(template_set.text, text_template, "text", context)
+        html_template = tpl.compile_template(template_set.html, file_name)
+        html_body = tpl.render_block(template_set.html, html_template, "html", context)
+        text = (
+            text_block
+            if text_block is not None
+            else (html_to_text(html_body) if html_body is not None else "")
+        )
+    text = tidy_text(text)
+    html_body = text_to_html(text, subject) if html_body is None else html_body.strip() + "\n"
+    return subject, text, html_body
 
 
 def _check_deadline_days(value: object) -> int:
@@ -235,31 +272,9 @@ def render(
         None if notice is None else notice_deadline(notice.on, days_calendar, deadline_days)
     )
     context["prescriptions"] = prescriptions(action) if handover else {}
-    file_name = template + tpl.SUFFIX
-    text_template = tpl.compile_template(template_set.text, file_name)
-    html_body: str | None = None
-    if not text_template.blocks:
-        # A plain source is the text body.
-        subject = clean_subject(_default_subject(action, context, template))
-        context["subject"] = subject
-        text = tpl.render_block(template_set.text, text_template, None, context) or ""
-    else:
-        subject = clean_subject(
-            tpl.render_block(template_set.text, text_template, "subject", context) or ""
-        )
-        if not subject:
-            subject = clean_subject(_default_subject(action, context, template))
-        context["subject"] = subject
-        text_block = tpl.render_block(template_set.text, text_template, "text", context)
-        html_template = tpl.compile_template(template_set.html, file_name)
-        html_body = tpl.render_block(template_set.html, html_template, "html", context)
-        text = (
-            text_block
-            if text_block is not None
-            else (html_to_text(html_body) if html_body is not None else "")
-        )
-    text = tidy_text(text)
-    html_body = text_to_html(text, subject) if html_body is None else html_body.strip() + "\n"
+    subject, text, html_body = write_blocks(
+        template_set, template, context, lambda: _default_subject(action, context, template)
+    )
     qr: PaymentQR | None = context["qr"]
     return Message(
         subject,
