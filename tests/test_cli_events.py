@@ -4,13 +4,15 @@ hold, release, outcome, cancel — and a cron user's weeks around a promise to p
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from relancelib import SqliteJournal
+from relancelib import ReminderPolicy, SqliteJournal, plan
+from relancelib.config import load_config, load_portfolio
 from relancelib.events import (
     CallOutcome,
     CallResult,
@@ -358,3 +360,34 @@ def test_the_cron_journal_verifies(cron: dict[str, object]) -> None:
         assert journal.verify().ok
         (promise,) = journal.events(client_id="C028")
         assert isinstance(promise, PromiseToPay)
+
+
+def test_release_resumes_a_client_handed_over_after_its_formal_notice(workspace: Path) -> None:
+    # C021's only invoice, FA-2025-0426, due 7 January 2026: under after_formal_notice =
+    # "handover" the file is handed over on 19 March (the notice of 23 February and its
+    # deadline passed), then nothing until a person resumes the client.
+    config = load_config(workspace / "relance.toml")
+    portfolio = load_portfolio(config)
+    invoices = [i for i in portfolio.invoices if i.client_id == "C021"]
+    policy = ReminderPolicy(
+        "handover", ReminderPolicy.french_default().steps, after_formal_notice="handover"
+    )
+    steps = []
+    with SqliteJournal(workspace / JOURNAL) as journal:
+        day = dt.date(2026, 1, 8)
+        while day <= dt.date(2026, 3, 20):
+            for action in plan(invoices, portfolio.clients, policy, day, journal).actions:
+                journal.record(action)
+                steps.append((day.isoformat(), action.step.key))
+            day += dt.timedelta(days=1)
+    assert steps[-2:] == [("2026-02-23", "mise_en_demeure"), ("2026-03-19", "remise_contentieux")]
+    code, _out, err = run(workspace, "release", "C021", "-d", "2026-03-18")
+    assert (code, err) == (2, "relance: error: no hold on C021 on 2026-03-18 to release\n")
+    code, out, err = run(workspace, "release", "C021", "-d", "2026-03-20", "--who", "Claire")
+    assert (code, err) == (0, "")
+    assert out == (
+        "Levée de la mise en attente enregistrée le 20 mars 2026 : client C021 Chantier Naval "
+        "de l'Estaque — les relances reprennent.\n"
+    )
+    code, _out, err = run(workspace, "release", "C021", "-d", "2026-03-23")
+    assert (code, err) == (2, "relance: error: no hold on C021 on 2026-03-23 to release\n")

@@ -46,6 +46,7 @@ __all__ = [
     "find_record",
     "find_target",
     "journal_events",
+    "journal_records",
     "make",
     "record_label",
     "store",
@@ -241,6 +242,14 @@ def journal_events(config: Config, **filters: str) -> tuple[Event, ...]:
         return ()
     with read_journal(config) as journal:
         return journal.events(**filters)
+
+
+def journal_records(config: Config, client_id: str) -> tuple[Record, ...]:
+    """The records of ``client_id`` in the config's journal (none when it does not exist)."""
+    if not config.journal.exists():
+        return ()
+    with read_journal(config) as journal:
+        return journal.records(client_id)
 
 
 def make(kind: type[E], **fields: Any) -> E:
