@@ -171,6 +171,20 @@ def test_a_dispute_stops_and_its_resolution_resumes(workspace: Path) -> None:
     assert out.endswith(" — les relances reprennent où elles s'étaient arrêtées.\n")
     kinds = [type(e) for e in events(workspace, invoice_number="FA-2026-0010")]
     assert kinds == [Dispute, DisputeResolved]
+    code, out, err = run(workspace, "events", "FA-2026-0010")
+    assert (code, err) == (0, "")
+    assert out == (
+        "2026-03-17 Litige : facture FA-2026-0010 — « livraison incomplète » ; plus de relance "
+        "jusqu'à la fin du litige\n"
+        "2026-03-20 Fin de litige : facture FA-2026-0010 — les relances reprennent où elles "
+        "s'étaient arrêtées\n"
+    )
+    rows = json.loads(run(workspace, "events", "C005", "--format", "json")[1])
+    assert [(row["kind"], row["on"]) for row in rows] == [
+        ("dispute", "2026-03-17"),
+        ("resolution", "2026-03-20"),
+    ]
+    assert run(workspace, "events", "C001")[1] == "No event recorded for C001.\n"
 
 
 def test_a_hold_on_a_client_or_an_invoice_and_its_release(workspace: Path) -> None:

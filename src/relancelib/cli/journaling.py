@@ -38,6 +38,7 @@ from relancelib.model import Client, Invoice
 from relancelib.outbox.results import describe_error
 
 __all__ = [
+    "NAMES",
     "Built",
     "Target",
     "describe",
@@ -56,7 +57,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 E = TypeVar("E", bound=Event)
 
 #: What each event is called, and whether the word is feminine (for "enregistré(e)").
-_NAMES: dict[str, tuple[str, bool]] = {
+NAMES: dict[str, tuple[str, bool]] = {
     PromiseToPay.kind: ("promesse de paiement", True),
     InstalmentPlan.kind: ("échéancier", False),
     Dispute.kind: ("litige", False),
@@ -283,7 +284,7 @@ def store(
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    name, feminine = _NAMES[event.kind]
+    name, feminine = NAMES[event.kind]
     done = "enregistrée" if feminine else "enregistré"
     text = describe(event, label, currency)
     end = "" if "\n" in text else "."  # a list ends without a full stop

@@ -13,6 +13,7 @@ from relancelib.cli.cancel import cancel_command
 from relancelib.cli.claim import claim_group
 from relancelib.cli.demo import demo_command
 from relancelib.cli.dispute import dispute_command
+from relancelib.cli.events import events_command
 from relancelib.cli.evidence import evidence_command
 from relancelib.cli.exits import ERROR_CODES, ExitCode, Failure
 from relancelib.cli.explain import explain_command
@@ -93,6 +94,7 @@ for _command in (
     release_command,
     outcome_command,
     cancel_command,
+    events_command,
     explain_command,
     claim_group,
     verify_command,
