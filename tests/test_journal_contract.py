@@ -192,6 +192,23 @@ def test_a_replayed_portfolio_gives_every_store_the_same_records_and_history(
     assert journal.verify().ok
 
 
+def test_invoice_numbers_with_quotes_commas_and_braces_come_back_as_they_were(
+    journal: LedgerJournal, business: Client, policy: ReminderPolicy
+) -> None:
+    numbers = ["F-1,2", 'F"3"', "F'4", "F{5}", "F\\6", "F\u00a07 é", "NULL", "F;8 --"]
+    action = action_for(business, policy, *numbers)
+    assert journal.record(action, reference="<'; DROP TABLE records; --@x>")
+    assert journal.record(action) is False
+    (record,) = journal.records()
+    assert record.steps == action.steps
+    assert sorted(n for n, _ in record.steps) == sorted(numbers)
+    assert record.reference == "<'; DROP TABLE records; --@x>"
+    assert sorted(journal.history(APRIL_1).steps) == sorted(numbers)
+    alone = action_for(business, policy, "F{5}")
+    assert journal.record(alone) is False  # the same pair, under another key
+    assert journal.verify().ok
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

@@ -14,9 +14,13 @@ from typing import TYPE_CHECKING, Any
 from relancelib.checks import check_date
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError, RelanceError
-from relancelib.journal.claims import record_fields
 from relancelib.journal.history import HistoryBuilder
-from relancelib.journal.postgres_ledger import PostgresLedger, insert_record, recorded
+from relancelib.journal.postgres_ledger import (
+    PostgresLedger,
+    insert_record,
+    recorded,
+    recorded_and_tail,
+)
 from relancelib.journal.postgres_schema import advisory_key, check_schema_name, ensure_schema
 from relancelib.journal.protocol import FrameMixin
 from relancelib.journal.record import Record, check_client_id, check_record_args, record_of
@@ -160,18 +164,41 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         record = record_of(action, when, reference)
         with self._lock:
             try:
-                with self._write():
-                    if recorded(self._db, record.key, record.steps):
-                        return False
-                    insert_record(self._db, record)
-                    self._append("record", record.key, record_fields(record))
-                    return True
+                # Without the lock first: a rerun's calls answer False in one round trip,
+                # and do not queue for the write lock.
+                if recorded(self._db, record.key, record.steps):
+                    return False
+                # Then one round trip to begin, take the write lock and look again, one to
+                # write and commit.
+                done, tail = recorded_and_tail(
+                    self._db, record.key, record.steps, lock=self._write_key
+                )
+                if done:
+                    self._db.execute("ROLLBACK")
+                    return False
+                insert_record(self._db, record, tail, commit=True)
+                return True
             except psycopg.errors.UniqueViolation:
+                self._rollback()
                 return False  # written meanwhile by a writer that did not take the lock
             except psycopg.Error as exc:
+                self._rollback()
                 raise JournalError(
                     f"cannot record action {record.key} ({_first_line(exc)})"
                 ) from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """End the transaction :meth:`record` began by hand, if a failure left it open."""
+        import psycopg
+
+        if self._db.broken or self._db.closed:
+            return
+        if self._db.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with contextlib.suppress(psycopg.Error):  # a connection lost: nothing to end
+                self._db.execute("ROLLBACK")
 
     def _rows(self, client_id: str | None, as_of: dt.date | None) -> list[Any]:
         query = (
