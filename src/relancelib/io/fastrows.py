@@ -85,6 +85,8 @@ class FastInvoices:
         fields: Mapping[str, tuple[int, ...]],
         mark: str | None,
         export_date: object,
+        *,
+        share_ids: bool = False,
     ) -> None:
         self.enabled = ENABLED and all(len(indexes) == 1 for indexes in fields.values())
         index = {field: indexes[0] for field, indexes in fields.items() if indexes}
@@ -96,9 +98,10 @@ class FastInvoices:
         self._other = tuple(i for field, i in index.items() if field not in FAST_FIELDS)
         self.enabled = self.enabled and -1 not in (*self._cells, self._amount)
         self._mark = mark
-        # An export repeats a client's code on each of its invoices: one string per client
-        # (a million invoices of 250,000 clients hold 250,000 strings, not a million).
-        self._ids: dict[str, str] = {}
+        # An export repeats a client's code on each of its invoices: when the invoices are
+        # kept (``share_ids``), one string per client (a million invoices of 250,000 clients
+        # hold 250,000 strings, not a million); a stream keeps nothing, so shares nothing.
+        self._ids: dict[str, str] | None = {} if share_ids else None
         self._on: dt.date | None
         try:
             self._on = None if export_date is None else check_date(export_date, "export_date")
@@ -165,7 +168,9 @@ class FastInvoices:
                     payments = (payment,)
             invoice = _new(Invoice)
             _set(invoice, "number", number)
-            _set(invoice, "client_id", self._ids.setdefault(client_id, client_id))
+            if self._ids is not None:
+                client_id = self._ids.setdefault(client_id, client_id)
+            _set(invoice, "client_id", client_id)
             _set(invoice, "issue_date", issue_date)
             _set(invoice, "due_date", due_date)
             _set(invoice, "amount", to_money(amount, "EUR", "Invoice.amount"))
@@ -181,10 +186,16 @@ class FastInvoices:
 
 
 def convert_invoices(
-    table: CsvTable, build: Callable[..., Any], export_date: object, key: Callable[[Any], str]
+    table: CsvTable,
+    build: Callable[..., Any],
+    export_date: object,
+    key: Callable[[Any], str],
+    *,
+    kept: bool = False,
 ) -> Iterator[Built | ImportProblem]:
     """:func:`~relancelib.io.rows.convert` for an invoices file: the common rows through
-    :class:`FastInvoices`, the others through ``build`` (the general path)."""
+    :class:`FastInvoices`, the others through ``build`` (the general path); ``kept`` when
+    the caller keeps every invoice (then equal client ids share one string)."""
     entries = table.values()
     head = list(itertools.islice(entries, MARK_SAMPLE))
     raw_row = table.raw_row
@@ -196,7 +207,7 @@ def convert_invoices(
         table.label,
         "invoice",
     )
-    fast = FastInvoices(table.map.fields, converter.mark, export_date)
+    fast = FastInvoices(table.map.fields, converter.mark, export_date, share_ids=kept)
     quick = fast.build if fast.enabled else None
     keep = converter.keep
     general = converter.build

@@ -198,7 +198,9 @@ def read_invoices_table(
     """:func:`read_invoices_csv`, and (with ``balances``) the balance the file gave for each
     invoice number."""
     table, build = _invoice_table(source, encoding, delimiter, name, columns, preset, export_date)
-    entries = convert_invoices(table, build, build.keywords["export_date"], _invoice_key)
+    entries = convert_invoices(
+        table, build, build.keywords["export_date"], _invoice_key, kept=True
+    )
     return _collect(table, entries, balances=balances)
 
 
