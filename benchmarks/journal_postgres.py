@@ -1,6 +1,6 @@
 """Benchmark of PostgresJournal against SqliteJournal on the same actions, in one run.
 
-Builds ``benchmarks/engine.py``'s synthetic portfolio (default 20,000 invoices of 5,000
+Builds ``benchmarks/engine.py``'s synthetic portfolio (default 10,000 invoices of 2,500
 clients), replays its last ``--days`` days into a MemoryJournal (``sample.simulate``: plan
 each day, record each action) to get a realistic stream of actions, then for each store —
 an SQLite file and a PostgreSQL schema (a throwaway server started like the tests', with
@@ -96,11 +96,11 @@ def race(dsn: str, actions: list[Action], processes: int) -> tuple[float, int, b
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--invoices", type=int, default=20_000)
-    parser.add_argument("--clients", type=int, default=5_000)
-    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--invoices", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=2_500)
+    parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--processes", type=int, default=4)
-    parser.add_argument("--dsn", default=None, help="a PostgreSQL server to use (else one is started)")
+    parser.add_argument("--dsn", default=None, help="a server to use (else one is started)")
     args = parser.parse_args(argv)
 
     clients, invoices, _records = build_records(args.invoices, args.clients)
@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                                            clients=clients, policy=policy))  # fmt: skip
     actions = list(done)  # type: ignore[call-overload]
     pairs = sum(len(a.steps) for a in actions)
-    print(f"{args.invoices:,} invoices of {args.clients:,} clients, {args.days} days replayed: "
-          f"{len(actions):,} actions ({pairs:,} (invoice, step) pairs) in {seconds:.1f} s")  # fmt: skip
+    print(f"{args.invoices:,} invoices of {args.clients:,} clients, {args.days} days "
+          f"replayed: {len(actions):,} actions ({pairs:,} (invoice, step) pairs) "
+          f"in {seconds:.1f} s")  # fmt: skip
 
     server = None
     dsn = args.dsn

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import signal
 import subprocess
 import sys
@@ -315,3 +316,23 @@ def test_dates_come_back_as_dates(postgres_server: PostgresServer, day: Plan) ->
         assert journal.claim(day.actions[1], reference="r", target="file:/x") is (
             ClaimStatus.PENDING
         )
+
+
+def test_the_scaling_page_example_runs(postgres_server: PostgresServer, sample: Sample) -> None:
+    text = (Path(__file__).parent.parent / "docs" / "scaling.md").read_text(encoding="utf-8")
+    section = text[text.index("## 2. PostgreSQL") : text.index("## 3. ")]
+    (block,) = re.findall(r"```py\n(.*?)```", section, flags=re.S)
+    schema = new_schema()
+    code = re.sub(r'^dsn = ".*$', f"dsn = {postgres_server.dsn!r}", block, flags=re.M)
+    code = code.replace('schema="relance"', f"schema={schema!r}")
+    assert code.count(postgres_server.dsn) == 1
+    namespace = {
+        "invoices": sample.invoices,
+        "clients": sample.clients,
+        "policy": sample.policy,
+        "as_of": sample.as_of,
+    }
+    exec(compile(code, "scaling.md", "exec"), namespace)
+    with PostgresJournal(postgres_server.dsn, schema=schema) as journal:
+        expected = plan(sample.invoices, sample.clients, sample.policy, sample.as_of).actions
+        assert [r.key for r in journal.records()] == [a.key for a in expected]
