@@ -94,7 +94,8 @@ def test_the_place_and_date_sit_above_the_envelope_window() -> None:
     assert abs(place[0] - window[0]) < 1
     assert place[1] < 45 <= window[1] <= 56
     # The registered-letter mention on the left, level with the address block.
-    assert mode[0] < 30 and 55 <= mode[1] <= 66
+    assert mode[0] < 30
+    assert 55 <= mode[1] <= 66
 
 
 def test_the_handover_file_fits_on_one_page() -> None:
