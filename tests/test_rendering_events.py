@@ -27,6 +27,7 @@ from relancelib import (
     action_key,
 )
 from relancelib.events import Instalment, InstalmentPlan, PromiseToPay
+from relancelib.io.results import Credit
 from relancelib.journal import Record
 from relancelib.policy import HANDOVER_STEP
 from relancelib.rendering import INSTALMENT_TEMPLATES, builtin_templates, render, render_instalments
@@ -285,6 +286,15 @@ def test_the_call_script_and_other_currencies_say_the_credit() -> None:
     ) in script.text
 
 
+def test_the_credits_of_a_portfolio_are_summed_per_currency() -> None:
+    credits = (
+        Credit("C001", Decimal("100.00"), "EUR", dt.date(2025, 1, 10), "AV-1"),
+        Credit("C001", Decimal("20.00"), "EUR", dt.date(2025, 1, 20), "Acompte"),
+    )
+    message = render(make_action("relance_1", dt.date(2025, 2, 3)), CREDITOR, credits=credits)
+    assert f"\n{CREDIT}\n" in message.text
+
+
 def test_a_zero_credit_is_no_credit() -> None:
     message = render(make_action("relance_1", dt.date(2025, 2, 3)), CREDITOR, credits={"EUR": Decimal("0")})
     assert "avoir" not in message.text
@@ -298,6 +308,7 @@ def test_a_zero_credit_is_no_credit() -> None:
         ({"EUR": Decimal("-1")}, "credits[EUR]"),
         ({"EUR": Decimal("1.001")}, "credits[EUR]"),
         ({"XXY": Decimal("1")}, "credits"),
+        ("120 EUR", "credits"),
     ],
 )
 def test_bad_credits_name_the_field(credits: object, field: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
 
 from relancelib import law
 from relancelib.checks import (
+    MONEY_CONTEXT,
     check_currency,
     check_date,
     check_instance,
@@ -94,21 +95,35 @@ def notice_deadline(notice_on: dt.date, calendar: Calendar, deadline_days: int =
 
 
 def check_credits(value: object) -> dict[str, Decimal]:
-    """``render(credits=...)``: a mapping of currency codes to the client's unallocated credit
-    (credit notes, payments on account) in that currency; zero amounts are left out."""
+    """``render(credits=...)``: the client's unallocated credit (credit notes, payments on
+    account) as a mapping of currency codes to amounts, or as the credits themselves (any
+    objects with ``currency`` and ``amount``, such as ``Portfolio.credits_of(client_id)``),
+    summed per currency; zero amounts are left out."""
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        pairs = []
+        for credit in value:
+            if not (hasattr(credit, "currency") and hasattr(credit, "amount")):
+                raise InvalidFieldError(
+                    "must hold credits with a currency and an amount", field="credits", value=credit
+                )
+            pairs.append((credit.currency, credit.amount))
+    else:
         raise InvalidFieldError(
-            "must be a mapping of currency codes to Decimal amounts", field="credits", value=value
+            "must be a mapping of currency codes to Decimal amounts, or a sequence of credits",
+            field="credits",
+            value=value,
         )
     credits: dict[str, Decimal] = {}
-    for currency, amount in value.items():
-        code = check_currency(currency, "credits")
-        checked = to_money(amount, code, f"credits[{code}]")
-        if checked:
-            credits[code] = checked
-    return dict(sorted(credits.items()))
+    with localcontext(MONEY_CONTEXT):
+        for currency, amount in pairs:
+            code = check_currency(currency, "credits")
+            checked = to_money(amount, code, f"credits[{code}]")
+            credits[code] = credits.get(code, Decimal("0")) + checked
+    return {code: amount for code, amount in sorted(credits.items()) if amount}
 
 
 def _template(
@@ -194,7 +209,7 @@ def render(
     deadline_days: int = 8,
     locale: str | None = None,
     rates: law.Rates | None = None,
-    credits: Mapping[str, Decimal] | None = None,
+    credits: Mapping[str, Decimal] | Sequence[Any] | None = None,
     history: Sequence[Record] = (),
 ) -> Message:
     """Write the message of ``action``, sent by ``creditor``, with its step's template.
@@ -210,9 +225,10 @@ def render(
     :meth:`Message.to_email`, not here (the built-in e-mails refer to it as ``cid:``);
     letters show it as an SVG drawn here.
 
-    ``credits`` maps a currency to the client's unallocated credit (credit notes and payments
-    on account no invoice absorbs: ``Portfolio.credits_of(client_id)`` summed per currency);
-    every built-in message then mentions it.  ``history`` is the client's journal records
+    ``credits`` is the client's unallocated credit (credit notes and payments on account no
+    invoice absorbs): a mapping of currencies to amounts, or the credits themselves
+    (``Portfolio.credits_of(client_id)``), summed per currency; every built-in message then
+    mentions it.  ``history`` is the client's journal records
     (``journal.records(client_id)``): the handover file (``remise_contentieux``) lists them,
     with the formal notice, its registered-letter number and the deadline it printed.  A phone
     step that goes out in writing (``action.channel`` a fallback) is written for the client
