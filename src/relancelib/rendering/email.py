@@ -58,7 +58,7 @@ class _Writer(BytesGenerator):
 
     def _write_lines(self, lines: str) -> None:
         if lines:
-            self.write(_NEWLINES.sub(self.policy.linesep, lines))
+            self.write(_NEWLINES.sub(self._NL, lines))  # type: ignore[attr-defined]
 
 
 class _Email(EmailMessage):

@@ -78,7 +78,7 @@ _MASKS: tuple[Callable[[int, int], bool], ...] = (
 _FINDER = ("000000000", "011111110", "010000010", "010111010", "010111010",
            "010111010", "010000010", "011111110", "000000000")  # fmt: skip
 _PAD = 4  # light bits after each row
-_BITS = tuple(bytes((b >> (7 - k)) & 1 for k in range(8)) for b in range(256))
+_BITS = tuple(format(byte, "08b") for byte in range(256))
 
 
 def _gf_tables() -> tuple[list[int], list[int]]:
@@ -164,8 +164,8 @@ class _Layout:
         self.data_codewords = sum(count * data for count, _total, data in blocks)
         bits = self.codewords * 8 + _REMAINDER.get(version, 0)
         assert bits == len(order), (version, bits, len(order))
-        # Each lane (bit of the symbol integer) takes a byte of the bit stream followed by
-        # b"\0\1": the stream's bit, or a function module's constant.
+        # Each lane (bit of the symbol integer) takes a digit of the bit stream followed by
+        # "01": the stream's bit, or a function module's constant.
         source = [bits] * (size * stride)
         for r in range(size):
             for c in range(size):
@@ -173,7 +173,8 @@ class _Layout:
                     source[r * stride + c] = bits + 1
         for index, lane in enumerate(order):
             source[lane] = index
-        self.gather = operator.itemgetter(*source)
+        # Last lane first: the string of the lanes is the binary numeral of the symbol.
+        self.gather = operator.itemgetter(*reversed(source))
         lanes = [(lane // stride, lane % stride) for lane in order]
         self.masks = tuple(
             sum(1 << (r * stride + c) for r, c in lanes if rule(r, c)) for rule in _MASKS
@@ -286,29 +287,33 @@ def _penalty(symbol: int, layout: _Layout) -> int:
     2×2 blocks (3 each), finder-like 1:1:3:1:1 patterns with four light modules before or
     after them or touching the edge (40 each, found as segno's search finds them), the
     proportion of dark modules (10 a 5 % step away from half)."""
-    s = layout.stride
-    score = 0
     light = ~symbol & layout.modules
+    score = 0
+    sames = []
     for step, pairs, edges in ((1, layout.right, layout.edge_rows),
-                               (s, layout.below, layout.edge_columns)):  # fmt: skip
-        same = ~(symbol ^ (symbol >> step)) & pairs
-        five = same & same >> step & same >> 2 * step & same >> 3 * step
+                               (layout.stride, layout.below, layout.edge_columns)):  # fmt: skip
+        same = ~(symbol ^ (symbol >> step)) & pairs  # a module and the next one alike
+        sames.append(same)
+        two = same & same >> step
+        five = two & two >> 2 * step  # five alike from here on
         score += five.bit_count() + 2 * (five & ~(same << step)).bit_count()
-        found = (symbol & light >> step & symbol >> 2 * step & symbol >> 3 * step
-                 & symbol >> 4 * step & light >> 5 * step & symbol >> 6 * step)  # fmt: skip
+        dark3 = symbol & symbol >> step & symbol >> 2 * step
+        found = symbol & light >> step & dark3 >> 2 * step & light >> 5 * step
+        found &= symbol >> 6 * step  # dark, light, dark × 3, light, dark from here on
         if found:
-            before = symbol << step | symbol << 2 * step | symbol << 3 * step | symbol << 4 * step
-            after = (symbol >> 7 * step | symbol >> 8 * step | symbol >> 9 * step
-                     | symbol >> 10 * step)  # fmt: skip
-            counted = found & (edges | ~before | ~after)
-            near = 4 * step, 6 * step
-            close = found & (found << near[0] | found << near[1] | found >> near[0]
-                             | found >> near[1])  # fmt: skip
-            score += 40 * (counted & ~close).bit_count()
-            if close:
-                score += 40 * _overlapping(close, counted, near)
-    blocks = layout.right & ~(symbol ^ (symbol >> 1))
-    blocks &= blocks >> s & ~(symbol ^ (symbol >> s)) & layout.below
+            after = symbol | symbol >> step
+            after |= after >> 2 * step  # a dark module among the four from here on
+            before = symbol << step | symbol << 2 * step
+            before |= before << 2 * step  # a dark module among the four before
+            counted = found & (edges | ~before | ~(after >> 7 * step))
+            near = found >> 4 * step | found >> 6 * step
+            if found & near:
+                close = found & (near | found << 4 * step | found << 6 * step)
+                score += 40 * (counted & ~close).bit_count()
+                score += 40 * _overlapping(close, counted, (4 * step, 6 * step))
+            else:
+                score += 40 * counted.bit_count()
+    blocks = sames[0] & sames[0] >> layout.stride & sames[1]
     score += 3 * blocks.bit_count()
     percent = float(symbol.bit_count()) / (layout.size**2)
     return score + 10 * int(abs(percent * 100 - 50) / 5)
@@ -364,7 +369,6 @@ class QRSymbol:
         return [text[r * stride : r * stride + size] for r in range(size)]
 
 
-_ASCII01 = bytes.maketrans(b"\0\1", b"01")
 _FROM_ASCII = bytes.maketrans(b"01", b"\0\1")
 _TO_HEX = str.maketrans("01", "f0")
 
@@ -374,10 +378,9 @@ def encode(data: bytes) -> QRSymbol:
     makes it: byte mode, level M, the smallest version, segno's choice of mask."""
     layout = _layout(_version(len(data)))
     codewords = _codewords(data, layout)
-    stream = b"".join(map(_BITS.__getitem__, codewords))
-    stream += bytes(_REMAINDER.get(layout.version, 0)) + b"\0\1"
-    lanes = bytes(layout.gather(stream))
-    unmasked = int(lanes.translate(_ASCII01)[::-1], 2)
+    stream = "".join(map(_BITS.__getitem__, codewords))
+    stream += "0" * _REMAINDER.get(layout.version, 0) + "01"
+    unmasked = int("".join(layout.gather(stream)), 2)
     best, best_mask, best_score = 0, 0, -1
     for mask, pattern in enumerate(layout.masks):
         symbol = unmasked ^ pattern
