@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -43,7 +45,8 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run(folder: Path, *args: str) -> tuple[int, str, str]:
-    result = relance(*args, "-c", folder / "relance.toml")
+    """``relance ARGS -c FOLDER/relance.toml``, run in FOLDER (relative paths land there)."""
+    result = relance(*args, "-c", folder / "relance.toml", cwd=folder)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -405,3 +408,42 @@ def test_release_resumes_a_client_handed_over_after_its_formal_notice(workspace:
     )
     code, _out, err = run(workspace, "release", "C021", "-d", "2026-03-23")
     assert (code, err) == (2, "relance: error: no hold on C021 on 2026-03-23 to release\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/daily-work.md: its command lines run, in order, and the event commands print what the
+# page shows.
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "daily-work.md"
+EVENT_COMMANDS = {
+    "promise", "instalments", "dispute", "resolve", "hold", "release", "outcome", "cancel",
+    "events",
+}  # fmt: skip
+
+
+def console_commands(text: str) -> list[tuple[list[str], str]]:
+    """The ``$ relance …`` lines of the page's console blocks, each with what follows it."""
+    found: list[tuple[list[str], str]] = []
+    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        for chunk in re.split(r"^\$ relance ", block, flags=re.M)[1:]:
+            line, _newline, output = chunk.partition("\n")
+            found.append((shlex.split(line), output))
+    return found
+
+
+def test_the_daily_work_page_is_what_relance_prints(workspace: Path) -> None:
+    sample_day = run(workspace, "run", "--date", DAY, "--out", "x", "--manual", "phone")
+    assert sample_day[0] == 0
+    commands = console_commands(DOCS.read_text(encoding="utf-8"))
+    assert len(commands) > 15
+    compared = 0
+    for args, shown in commands:
+        if "--date" not in args and args[0] != "events":
+            args = [*args, "--date", "2026-03-23"]
+        code, out, err = run(workspace, *args)
+        assert code == 0, (args, err)
+        if args[0] in EVENT_COMMANDS:
+            printed = out.replace(NNBSP, " ").replace(NBSP, " ")
+            assert printed == shown, args
+            compared += 1
+    assert compared >= 12
