@@ -1,0 +1,639 @@
+"""Property tests of how ``plan()`` reads the journal's events (issue 13): each test states
+one invariant in its name.
+
+Events are recorded in a real :class:`MemoryJournal` (``add_event``) before a day-by-day
+simulation plans each day and records every action; the journal's history as of each day
+holds the events dated on or before it.  The expectations are read off the rules as
+``relancelib.steering`` documents them (the latest dispute event decides, a hold stands
+through its ``until`` day unless released since, the latest promise pauses through its
+grace), written here again without its code.  Portfolios carry neither a ``disputed`` flag
+nor a ``hold_until`` date unless a test asks, so the events alone pause an invoice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from factories import make_business, make_invoice
+from relancelib import Client, Invoice, MemoryJournal, Plan, ReminderPolicy, plan
+from relancelib.events import (
+    Cancellation,
+    Dispute,
+    DisputeResolved,
+    Event,
+    Hold,
+    HoldReleased,
+    Instalment,
+    InstalmentPlan,
+    PromiseToPay,
+)
+from relancelib.policy import HANDOVER_STEP, Channel, Step
+from relancelib.strategies import amounts, dates, policies, portfolios
+
+DAY = dt.timedelta(days=1)
+START = dt.date(2025, 1, 2)
+ISSUED = dates(dt.date(2025, 1, 2), dt.date(2025, 3, 31))
+EVENT_DAYS = dates(dt.date(2025, 1, 2), dt.date(2025, 5, 31))
+SIM_DAYS = 120
+
+# Modest, derandomized example counts keep the file well under a minute; set
+# RELANCELIB_EXAMPLES_SCALE=10 for a deeper (nightly) run.
+SCALE = int(os.environ.get("RELANCELIB_EXAMPLES_SCALE", "1"))
+SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+def examples(count: int) -> settings:
+    return settings(
+        deadline=None, max_examples=count * SCALE, derandomize=True, suppress_health_check=SLOW_OK
+    )
+
+
+Portfolio = tuple[list[Client], list[Invoice]]
+
+#: The kinds of events :func:`events_about` draws from.
+PAUSES = ("promise", "dispute", "resolution", "hold", "release")
+EVERY_KIND = (*PAUSES, "instalments")
+
+
+def worlds(**invoice_options: object) -> st.SearchStrategy[Portfolio]:
+    """Small portfolios issued in the first quarter of 2025, with neither the export's
+    ``disputed`` flag nor its ``hold_until`` (the events alone pause an invoice)."""
+    options: dict[str, object] = {
+        "issue_dates": ISSUED,
+        "min_invoices": 1,
+        "max_invoices": 5,
+        "max_clients": 3,
+        "disputed": False,
+        "hold_until": st.none(),
+    }
+    options.update(invoice_options)
+    return portfolios(**options)  # type: ignore[arg-type]
+
+
+@st.composite
+def events_about(
+    draw: st.DrawFn,
+    world: Portfolio,
+    kinds: Sequence[str] = PAUSES,
+    max_size: int = 8,
+    on: st.SearchStrategy[dt.date] = EVENT_DAYS,
+) -> list[Event]:
+    """Events about the world's invoices and clients, dated in the first five months."""
+    clients, invoices = world
+    numbers = st.sampled_from([invoice.number for invoice in invoices])
+    ids = st.sampled_from([client.id for client in clients])
+    out: list[Event] = []
+    for _ in range(draw(st.integers(0, max_size))):
+        kind = draw(st.sampled_from(kinds))
+        day = draw(on)
+        later = st.integers(0, 40).map(lambda n, day=day: day + n * DAY)
+        if kind in ("promise", "hold", "release"):
+            # On the invoice, or (drawn) on its client; a client's promise names no amount.
+            if draw(st.booleans()):
+                target: dict[str, object] = {"invoice_number": draw(numbers)}
+                if kind == "promise":
+                    target["amount"] = draw(st.none() | amounts(Decimal("1"), Decimal("3000")))
+            else:
+                target = {"client_id": draw(ids)}
+            if kind == "promise":
+                out.append(PromiseToPay(on=day, until=draw(later), **target))  # type: ignore[arg-type]
+            elif kind == "hold":
+                out.append(Hold(on=day, until=draw(later), **target))  # type: ignore[arg-type]
+            else:
+                out.append(HoldReleased(on=day, **target))  # type: ignore[arg-type]
+        elif kind == "dispute":
+            reason = draw(st.sampled_from(("livraison incomplète", "prix contesté")))
+            out.append(Dispute(on=day, invoice_number=draw(numbers), reason=reason))
+        elif kind == "resolution":
+            out.append(DisputeResolved(on=day, invoice_number=draw(numbers)))
+        else:
+            number = draw(numbers)
+            amount = next(i.amount for i in invoices if i.number == number)
+            # No more instalments than cents (each instalment is at least a cent).
+            count = min(draw(st.integers(1, 4)), int(amount * 100))
+            out.append(
+                InstalmentPlan.split(
+                    number,
+                    amount,
+                    count=count,
+                    every_days=draw(st.integers(7, 31)),
+                    first=draw(later),
+                    on=day,
+                )
+            )
+    return out
+
+
+def journal_of(events: Iterable[Event], records: Iterable[object] = ()) -> MemoryJournal:
+    """A memory journal holding ``records`` then ``events`` (added in the order given)."""
+    journal = MemoryJournal(records)  # type: ignore[arg-type]
+    for event in events:
+        journal.add_event(event)
+    return journal
+
+
+def simulate(
+    invoices: Sequence[Invoice],
+    clients: Sequence[Client],
+    policy: ReminderPolicy,
+    run_days: Iterable[dt.date],
+    journal: MemoryJournal,
+) -> dict[dt.date, Plan]:
+    """Plan each day and record every action of it; return the plans made."""
+    plans = {}
+    for day in run_days:
+        today = plan(invoices, clients, policy, day, journal)
+        plans[day] = today
+        for action in today.actions:
+            assert journal.record(action), f"{day}: {action.key} was already recorded"
+    return plans
+
+
+def days(start: dt.date, count: int) -> list[dt.date]:
+    return [start + i * DAY for i in range(count)]
+
+
+def chased(today: Plan) -> dict[str, str]:
+    """The invoice numbers in the plan's actions, with their step."""
+    return {item.invoice.number: item.step.key for action in today for item in action.items}
+
+
+# The rules, read off steering.py's docstring -------------------------------------------------
+
+
+def as_of_day(events: Sequence[Event], day: dt.date) -> list[Event]:
+    """The events a journal holds on ``day``, in date order (one day's in the order given)."""
+    return sorted((e for e in events if e.on <= day), key=lambda e: e.on)
+
+
+def about(event: Event, invoice: Invoice) -> bool:
+    number = getattr(event, "invoice_number", None)
+    return number == invoice.number or (
+        number is None and getattr(event, "client_id", None) == invoice.client_id
+    )
+
+
+def disputed(invoice: Invoice, events: Sequence[Event], day: dt.date) -> bool:
+    """True when the invoice's last dispute event on ``day`` is a dispute (not resolved)."""
+    kinds = (Dispute, DisputeResolved)
+    own = [e for e in as_of_day(events, day) if isinstance(e, kinds) and about(e, invoice)]
+    return bool(own) and isinstance(own[-1], Dispute)
+
+
+def held(invoice: Invoice, events: Sequence[Event], day: dt.date) -> bool:
+    """True when a hold on the invoice, or on its client, runs through ``day`` and no
+    release of the same target came after it."""
+    known = as_of_day(events, day)
+    for index, event in enumerate(known):
+        if isinstance(event, Hold) and about(event, invoice) and event.until >= day:
+            target = (event.invoice_number, event.client_id)
+            if not any(
+                isinstance(later, HoldReleased)
+                and (later.invoice_number, later.client_id) == target
+                for later in known[index + 1 :]
+            ):
+                return True
+    return False
+
+
+def latest_promise(invoice: Invoice, events: Sequence[Event], day: dt.date) -> PromiseToPay | None:
+    """The latest promise about the invoice (its own or its client's) on ``day`` (the
+    test using it draws every promise on a day of its own)."""
+    promises = [e for e in as_of_day(events, day) if isinstance(e, PromiseToPay)]
+    mine = [p for p in promises if about(p, invoice)]
+    return max(mine, key=lambda p: p.on) if mine else None
+
+
+def grace_end(promise: PromiseToPay, policy: ReminderPolicy) -> dt.date:
+    return policy.calendar.add_business_days(promise.until, policy.promise_grace_days)
+
+
+def promised(
+    invoice: Invoice, events: Sequence[Event], day: dt.date, policy: ReminderPolicy
+) -> bool:
+    """True when every latest promise about the invoice is still in its grace on ``day``."""
+    mine = [
+        e for e in as_of_day(events, day) if isinstance(e, PromiseToPay) and about(e, invoice)
+    ]
+    if not mine:
+        return False
+    last = max(p.on for p in mine)
+    return all(day <= grace_end(p, policy) for p in mine if p.on == last)
+
+
+def paused(
+    invoice: Invoice, events: Sequence[Event], day: dt.date, policy: ReminderPolicy
+) -> bool:
+    return (
+        disputed(invoice, events, day)
+        or held(invoice, events, day)
+        or promised(invoice, events, day, policy)
+    )
+
+
+def recorded_since(journal: MemoryJournal, number: str, after: dt.date) -> bool:
+    """True when an action recorded in ``journal`` after ``after`` carried the invoice."""
+    return any(r.on > after and number in r.invoice_numbers for r in journal.records())
+
+
+def notice_policies(mode: str) -> st.SearchStrategy[ReminderPolicy]:
+    """Policies of up to four steps, one of them (at least) a formal notice (registered
+    letter), with ``after_formal_notice=mode``."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> ReminderPolicy:
+        base = draw(policies(max_steps=4, min_gap_days=st.integers(1, 5)))
+        steps = list(base.steps)
+        at = draw(st.integers(0, len(steps) - 1))
+        fallback = tuple(c for c in steps[at].fallback if c is not Channel.REGISTERED_LETTER)
+        steps[at] = attrs.evolve(steps[at], channel=Channel.REGISTERED_LETTER, fallback=fallback)
+        return attrs.evolve(base, steps=tuple(steps), after_formal_notice=mode)
+
+    return build()
+
+
+def last_notice(journal: MemoryJournal, client_id: str, policy: ReminderPolicy) -> dt.date | None:
+    """The day of the client's last recorded action at a formal-notice step."""
+    notices = {step.key for step in policy.steps if step.is_formal_notice}
+    return max((r.on for r in journal.records(client_id) if r.step in notices), default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@examples(30)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_an_invoice_under_a_valid_promise_is_never_in_a_plan(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    """Valid: the latest promise about the invoice (its own or its client's) is in its
+    grace, ``as_of <= add_business_days(until, promise_grace_days)``.  No instalment plan
+    here: see ``test_a_promise_pauses_an_invoice_whose_instalment_is_missed``."""
+    clients, invoices = world
+    events = data.draw(events_about(world, ("promise", "promise", "resolution", "release")))
+    plans = simulate(invoices, clients, policy, days(START, SIM_DAYS), journal_of(events))
+    by_number = {invoice.number: invoice for invoice in invoices}
+    for day, today in plans.items():
+        for number in chased(today):
+            assert not promised(by_number[number], events, day, policy), (day, number)
+
+
+@examples(30)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_an_invoice_whose_last_dispute_event_is_a_dispute_is_never_in_a_plan(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    clients, invoices = world
+    kinds = ("dispute", "dispute", "resolution", "resolution", "release")
+    events = data.draw(events_about(world, kinds, max_size=10))
+    plans = simulate(invoices, clients, policy, days(START, SIM_DAYS), journal_of(events))
+    by_number = {invoice.number: invoice for invoice in invoices}
+    for day, today in plans.items():
+        for number in chased(today):
+            assert not disputed(by_number[number], events, day), (day, number)
+
+
+@examples(40)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_after_its_resolution_a_dispute_leaves_the_plan_it_would_be_without_it(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    """Days after the last resolution, with the same records and other events, the plan is
+    the plan of a journal that never had the invoice's disputes."""
+    clients, invoices = world
+    number = data.draw(st.sampled_from([invoice.number for invoice in invoices]))
+    others = [
+        e
+        for e in data.draw(events_about(world, EVERY_KIND, max_size=5))
+        if not (isinstance(e, (Dispute, DisputeResolved)) and e.invoice_number == number)
+    ]
+    on = data.draw(st.lists(EVENT_DAYS, min_size=2, max_size=5, unique=True).map(sorted))
+    middle = data.draw(st.lists(st.booleans(), min_size=len(on) - 2, max_size=len(on) - 2))
+    disputes: list[Event] = [Dispute(on=on[0], invoice_number=number, reason="prix contesté")]
+    for is_dispute, day in zip(middle, on[1:-1], strict=True):
+        if is_dispute:
+            disputes.append(Dispute(on=day, invoice_number=number, reason="remise oubliée"))
+        else:
+            disputes.append(DisputeResolved(on=day, invoice_number=number))
+    disputes.append(DisputeResolved(on=on[-1], invoice_number=number))
+    journal = journal_of([*others, *disputes])
+    simulate(invoices, clients, policy, days(START, SIM_DAYS), journal)
+    never = journal_of(others, journal.records())
+    for day in days(on[-1], 30):
+        assert plan(invoices, clients, policy, day, journal) == plan(
+            invoices, clients, policy, day, never
+        ), day
+
+
+@examples(30)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_an_invoice_on_hold_or_of_a_client_on_hold_is_never_in_a_plan(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    clients, invoices = world
+    events = data.draw(events_about(world, ("hold", "hold", "release", "resolution")))
+    plans = simulate(invoices, clients, policy, days(START, SIM_DAYS), journal_of(events))
+    by_number = {invoice.number: invoice for invoice in invoices}
+    for day, today in plans.items():
+        for number in chased(today):
+            assert not held(by_number[number], events, day), (day, number)
+
+
+@examples(40)
+@given(world=worlds(), policy=policies(), history_days=st.integers(20, 120), data=st.data())
+def test_undoing_a_record_makes_its_steps_due_again_under_a_new_key(
+    world: Portfolio, policy: ReminderPolicy, history_days: int, data: st.DataObject
+) -> None:
+    """With a record cancelled, the plan is the plan of a journal that never had it, but
+    the actions carrying one of its (invoice, step) pairs again get a key of their own."""
+    clients, invoices = world
+    journal = MemoryJournal()
+    simulate(invoices, clients, policy, days(START, history_days), journal)
+    records = journal.records()
+    if not records:
+        return
+    # Half the time the last record of each of its invoices: its steps are the next ones.
+    last = [r for r in records if not any(o.on > r.on and set(o.steps) & set(r.steps) for o in records)]
+    undone = data.draw(st.sampled_from(records) | st.sampled_from(last))
+    cancelled_on = undone.on + data.draw(st.integers(0, 20)) * DAY
+    as_of = cancelled_on + data.draw(st.integers(0, 20)) * DAY
+    journal.add_event(Cancellation(on=cancelled_on, action_key=undone.key, why="doublon"))
+    never = MemoryJournal(record for record in records if record.key != undone.key)
+    got = plan(invoices, clients, policy, as_of, journal)
+    expected = plan(invoices, clients, policy, as_of, never)
+    assert got.problems == expected.problems
+    assert [attrs.evolve(a, key="") for a in got] == [attrs.evolve(a, key="") for a in expected]
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.key != undone.key
+        if set(mine.steps) & set(undone.steps):
+            assert mine.key != theirs.key
+        else:
+            assert mine.key == theirs.key
+
+
+def keep_same_day_order(events: Sequence[Event], shuffle: random.Random) -> list[Event]:
+    """``events`` shuffled, except that the events about one target on one day keep their
+    order (the order in which a person recorded them: a dispute then its resolution)."""
+
+    def group(event: Event) -> tuple[object, ...]:
+        return (event.on, getattr(event, "invoice_number", None), getattr(event, "client_id", None))
+
+    mixed = list(events)
+    shuffle.shuffle(mixed)
+    queues: dict[tuple[object, ...], list[Event]] = {}
+    for event in events:
+        queues.setdefault(group(event), []).append(event)
+    return [queues[group(event)].pop(0) for event in mixed]
+
+
+@examples(40)
+@given(
+    world=worlds(),
+    policy=policies(),
+    history_days=st.integers(0, 120),
+    as_of=dates(dt.date(2025, 1, 2), dt.date(2025, 6, 30)),
+    shuffle=st.randoms(use_true_random=False),
+    data=st.data(),
+)
+def test_events_in_any_order_give_the_same_plan(
+    world: Portfolio,
+    policy: ReminderPolicy,
+    history_days: int,
+    as_of: dt.date,
+    shuffle: random.Random,
+    data: st.DataObject,
+) -> None:
+    clients, invoices = world
+    events = data.draw(events_about(world, EVERY_KIND, max_size=10))
+    recorder = journal_of(events)
+    simulate(invoices, clients, policy, days(START, history_days), recorder)
+    records = recorder.records()
+    undone = data.draw(st.lists(st.sampled_from(records), max_size=2, unique=True)) if records else []
+    cancellations = [
+        Cancellation(on=r.on + data.draw(st.integers(0, 30)) * DAY, action_key=r.key, why="erreur")
+        for r in undone
+    ]
+    everything = [*events, *cancellations]
+    mixed = keep_same_day_order(everything, shuffle)
+    expected = plan(invoices, clients, policy, as_of, journal_of(everything, records))
+    assert plan(invoices, clients, policy, as_of, journal_of(mixed, records)) == expected
+
+
+@examples(40)
+@given(
+    world=worlds(),
+    policy=policies(),
+    as_of=dates(dt.date(2025, 2, 3), dt.date(2025, 4, 30)),
+    unrecorded=st.integers(5, 45),
+    data=st.data(),
+)
+def test_the_plan_does_not_depend_on_events_dated_after_as_of(
+    world: Portfolio, policy: ReminderPolicy, as_of: dt.date, unrecorded: int, data: st.DataObject
+) -> None:
+    clients, invoices = world
+    past = data.draw(events_about(world, EVERY_KIND, on=dates(START, as_of)))
+    future = data.draw(events_about(world, EVERY_KIND, on=dates(as_of + DAY, as_of + 60 * DAY)))
+    journal = journal_of(past)
+    simulate(invoices, clients, policy, days(START, (as_of - START).days - unrecorded), journal)
+    records = journal.records()
+    undone = data.draw(st.lists(st.sampled_from(records), max_size=2, unique=True)) if records else []
+    later = [
+        Cancellation(on=as_of + data.draw(st.integers(1, 30)) * DAY, action_key=r.key, why="erreur")
+        for r in undone
+    ]
+    expected = plan(invoices, clients, policy, as_of, journal)
+    everything = journal_of([*past, *future, *later], records)
+    assert plan(invoices, clients, policy, as_of, everything) == expected
+
+
+@examples(25)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_explain_says_chased_exactly_for_the_plan_and_a_pause_is_the_events_rule(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    """``explain(n).chased`` is True exactly for the invoices in the plan's actions; when
+    False its reason is not empty; an invoice paused by a dispute, a hold or a promise (its
+    balance above the minimum) is stopped first by the "events" rule."""
+    clients, invoices = world
+    events = data.draw(events_about(world, PAUSES))
+    journal = journal_of(events)
+    for day in days(START, SIM_DAYS):
+        today = plan(invoices, clients, policy, day, journal)
+        in_plan = chased(today)
+        for invoice in invoices:
+            explanation = today.explain(invoice.number)
+            assert explanation.chased == (invoice.number in in_plan), (day, invoice.number)
+            assert explanation.step == in_plan.get(invoice.number)
+            if not explanation.chased:
+                assert explanation.reason
+            if paused(invoice, events, day, policy) and invoice.balance(day) > policy.min_balance:
+                stops = [rule for rule in explanation.rules if rule.passed is False]
+                assert stops[0].name == "events", (day, invoice.number, str(explanation))
+        for action in today.actions:
+            journal.record(action)
+
+
+@examples(25)
+@given(world=worlds(), policy=notice_policies("quiet"))
+def test_quiet_after_a_formal_notice_nothing_for_the_client_until_its_deadline(
+    world: Portfolio, policy: ReminderPolicy
+) -> None:
+    """Up to the deadline of the client's last formal notice no action for the client;
+    otherwise the client's action is the one ``after_formal_notice="continue"`` plans."""
+    clients, invoices = world
+    go_on = attrs.evolve(policy, after_formal_notice="continue")
+    journal = MemoryJournal()
+    for day in days(START, 180):
+        today = plan(invoices, clients, policy, day, journal)
+        as_usual = plan(invoices, clients, go_on, day, journal)
+        for client in clients:
+            last = last_notice(journal, client.id, policy)
+            if last is not None and day <= policy.calendar.notice_deadline(last):
+                assert today.action_for(client.id) is None, (day, client.id, last)
+            else:
+                assert today.action_for(client.id) == as_usual.action_for(client.id), day
+        for action in today.actions:
+            journal.record(action)
+
+
+def contactable(journal: MemoryJournal, client_id: str, policy: ReminderPolicy, day: dt.date) -> bool:
+    """Rules 4 and 5: a business day (when the policy counts them) and the gap passed."""
+    if policy.business_days_only and not policy.calendar.is_business_day(day):
+        return False
+    last = max((r.on for r in journal.records(client_id)), default=None)
+    return last is None or (day - last).days >= policy.min_gap_days
+
+
+@examples(25)
+@given(world=worlds(), policy=notice_policies("handover"))
+def test_handover_after_the_deadline_one_handover_action_then_nothing_until_released(
+    world: Portfolio, policy: ReminderPolicy
+) -> None:
+    """After the deadline of its last formal notice a client whose notified invoices are
+    unpaid gets one action, every item at ``remise_contentieux`` (those invoices); once it
+    is recorded nothing more, until a ``HoldReleased(client_id=...)`` resumes the chase as
+    ``after_formal_notice="continue"`` would.  Otherwise the client goes on as usual."""
+    clients, invoices = world
+    go_on = attrs.evolve(policy, after_formal_notice="continue")
+    notices = {step.key for step in policy.steps if step.is_formal_notice}
+    journal = MemoryJournal()
+    handed: set[str] = set()
+    run = days(START, 180)
+    for day in run:
+        today = plan(invoices, clients, policy, day, journal)
+        as_usual = plan(invoices, clients, go_on, day, journal)
+        for client in clients:
+            action = today.action_for(client.id)
+            last = last_notice(journal, client.id, policy)
+            if client.id in handed or (
+                last is not None and day <= policy.calendar.notice_deadline(last)
+            ):
+                assert action is None, (day, client.id)
+                continue
+            notified = {
+                number
+                for record in journal.records(client.id)
+                for number, step in record.steps
+                if step in notices
+            }
+            unpaid = sorted(
+                invoice.number
+                for invoice in invoices
+                if invoice.number in notified and invoice.balance(day) > policy.min_balance
+            )
+            if last is None or not unpaid:
+                assert action == as_usual.action_for(client.id), (day, client.id)
+                continue
+            assert (action is not None) == contactable(journal, client.id, policy, day), day
+            if action is not None:
+                assert {item.step.key for item in action.items} == {HANDOVER_STEP.key}
+                assert sorted(invoice.number for invoice in action.invoices) == unpaid
+                handed.add(client.id)
+        for action in today.actions:
+            journal.record(action)
+    resumed = run[-1] + DAY
+    for client_id in sorted(handed):
+        journal.add_event(HoldReleased(on=resumed, client_id=client_id))
+    today = plan(invoices, clients, policy, resumed, journal)
+    as_usual = plan(invoices, clients, go_on, resumed, journal)
+    for client_id in handed:
+        assert today.action_for(client_id) == as_usual.action_for(client_id)
+
+
+@examples(30)
+@given(world=worlds(), policy=policies(), data=st.data())
+def test_a_broken_promise_is_on_the_first_reminder_after_its_grace_and_never_on_a_later_one(
+    world: Portfolio, policy: ReminderPolicy, data: st.DataObject
+) -> None:
+    """``ActionItem.promise`` is the latest promise about the invoice when it is broken (not
+    kept: an invoice's promised amount paid from the promise to the end of its grace) and
+    no action carried the invoice since the promise was made; None otherwise."""
+    clients, invoices = world
+    numbers = st.sampled_from([invoice.number for invoice in invoices])
+    ids = st.sampled_from([client.id for client in clients])
+    promises: list[Event] = []
+    for on in data.draw(st.lists(EVENT_DAYS, max_size=5, unique=True)):
+        until = on + data.draw(st.integers(0, 30)) * DAY
+        if data.draw(st.booleans()):
+            amount = data.draw(st.none() | amounts(Decimal("1"), Decimal("3000")))
+            promise = PromiseToPay(on=on, until=until, invoice_number=data.draw(numbers), amount=amount)
+        else:
+            promise = PromiseToPay(on=on, until=until, client_id=data.draw(ids))
+        promises.append(promise)
+    others = data.draw(events_about(world, ("dispute", "resolution", "hold", "release"), 4))
+    events = [*promises, *others]
+    journal = journal_of(events)
+    for day in days(START, SIM_DAYS):
+        today = plan(invoices, clients, policy, day, journal)
+        for action in today:
+            for item in action.items:
+                invoice = item.invoice
+                promise = latest_promise(invoice, events, day)
+                expected = None
+                if promise is not None:
+                    end = grace_end(promise, policy)
+                    paid = sum(
+                        (p.amount for p in invoice.payments if promise.on <= p.on <= end),
+                        Decimal("0"),
+                    )
+                    kept = promise.amount is not None and promise.invoice_number is not None and (
+                        paid >= promise.amount
+                    )
+                    if not kept and not recorded_since(journal, invoice.number, promise.on):
+                        expected = promise
+                assert item.promise == expected, (day, invoice.number)
+        for action in today.actions:
+            journal.record(action)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="steering.steer chases a missed instalment before it looks at promises: an "
+    "invoice under a promise in its grace is in the plan when its instalment plan has a "
+    "missed instalment",
+)
+def test_a_promise_pauses_an_invoice_whose_instalment_is_missed() -> None:
+    invoice = make_invoice("F-1", due=dt.date(2025, 3, 3))
+    policy = ReminderPolicy("p", (Step("relance_1", 0, Channel.EMAIL),), min_gap_days=1)
+    journal = journal_of(
+        [
+            InstalmentPlan(
+                invoice_number="F-1",
+                instalments=(Instalment(dt.date(2025, 3, 10), Decimal("100.00")),),
+                on=dt.date(2025, 3, 4),
+            ),
+            # On the 12th the client promises to pay by the 28th: paused through 1 April.
+            PromiseToPay(on=dt.date(2025, 3, 12), until=dt.date(2025, 3, 28), invoice_number="F-1"),
+        ]
+    )
+    today = plan([invoice], [make_business()], policy, dt.date(2025, 3, 13), journal)
+    assert today.actions == ()
