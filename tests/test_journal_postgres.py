@@ -224,20 +224,44 @@ def test_a_journal_of_a_newer_relancelib_is_refused(postgres_server: PostgresSer
     )
 
 
-def test_a_lost_connection_is_a_journal_error(
+def _drop_connections(server: PostgresServer) -> None:
+    """Terminate the journals' server processes, as a server restart would."""
+    sql(
+        server,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = 'relancelib'",
+    )
+
+
+def test_a_lost_connection_fails_one_call_and_the_next_connects_again(
     postgres_server: PostgresServer, day: Plan
 ) -> None:
     with PostgresJournal(postgres_server.dsn, schema=new_schema()) as journal:
         journal.record(day.actions[0])
-        sql(
-            postgres_server,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'relancelib'",
-        )
+        _drop_connections(postgres_server)
         with pytest.raises(JournalError, match=f"^cannot record action {day.actions[1].key} "):
             journal.record(day.actions[1])
+        assert journal.record(day.actions[1]) is True
+        _drop_connections(postgres_server)
         with pytest.raises(JournalError, match=r"^PostgresJournal\.schema: '\w+' cannot read"):
             journal.records()
+        assert [r.key for r in journal.records()] == [a.key for a in day.actions[:2]]
+        assert journal.verify().ok
+
+
+def test_a_connection_lost_under_the_outbox_lock_is_not_silently_replaced(
+    postgres_server: PostgresServer, day: Plan
+) -> None:
+    with PostgresJournal(postgres_server.dsn, schema=new_schema()) as journal:
+        with journal.exclusive():
+            _drop_connections(postgres_server)
+            with pytest.raises(JournalError):
+                journal.claim(day.actions[0], reference="r", target="file:/x")
+            with pytest.raises(JournalError, match=r"and the outbox lock with it$"):
+                journal.claim(day.actions[0], reference="r", target="file:/x")
+        assert journal.claim(day.actions[0], reference="r", target="file:/x") is (
+            ClaimStatus.CLAIMED
+        )
 
 
 def test_an_unreachable_server_is_a_journal_error_that_hides_the_password(

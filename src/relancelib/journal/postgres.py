@@ -94,19 +94,25 @@ class PostgresJournal(PostgresLedger, FrameMixin):
                 value=timeout,
             )
         require_psycopg()
-        import psycopg
-
         self._lock = threading.RLock()
         self._unreadable: dict[int, str] = {}
         self._write_key = advisory_key(self.schema, "write")
         self._outbox_key = advisory_key(self.schema, "outbox")
         self._init_ledger()
         self.dsn = shown_dsn(dsn)
+        self._dsn = dsn
+        self._timeout = timeout
+        self._db = self._connect()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """A new connection, on the journal's schema (its tables created if need be)."""
+        import psycopg
+
         try:
-            self._db: psycopg.Connection[Any] = psycopg.connect(
-                dsn,
+            db = psycopg.connect(
+                self._dsn,
                 autocommit=True,
-                connect_timeout=max(1, round(timeout)),
+                connect_timeout=max(1, round(self._timeout)),
                 client_encoding="utf8",
                 application_name="relancelib",
             )
@@ -117,18 +123,33 @@ class PostgresJournal(PostgresLedger, FrameMixin):
                 value=self.dsn,
             ) from None
         try:
-            self._db.execute("SELECT set_config('search_path', %s, false)", (f'"{self.schema}"',))
-            self.schema_version = ensure_schema(self._db, self.schema)
+            db.execute("SELECT set_config('search_path', %s, false)", (f'"{self.schema}"',))
+            self.schema_version = ensure_schema(db, self.schema)
         except psycopg.Error as exc:
-            self._db.close()
+            db.close()
             raise JournalError(
                 f"cannot open the journal ({_first_line(exc)})",
                 field="PostgresJournal.schema",
                 value=self.schema,
             ) from None
         except BaseException:
-            self._db.close()
+            db.close()
             raise
+        return db
+
+    def _reconnect(self) -> None:
+        """Connect again when the server dropped the connection (a restart, a network
+        failure): the call that met it failed, the next one works.  Not while the outbox
+        lock is held, for it went with the connection."""
+        if not self._db.broken:
+            return
+        if self._exclusive_depth:
+            raise JournalError(
+                "lost its connection to PostgreSQL, and the outbox lock with it",
+                field="PostgresJournal.schema",
+                value=self.schema,
+            )
+        self._db = self._connect()
 
     def __repr__(self) -> str:
         return f"PostgresJournal({self.dsn!r}, schema={self.schema!r})"
@@ -163,6 +184,7 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         action, when, reference = check_record_args(action, on, reference)
         record = record_of(action, when, reference)
         with self._lock:
+            self._reconnect()
             try:
                 # Without the lock first: a rerun's calls answer False in one round trip,
                 # and do not queue for the write lock.

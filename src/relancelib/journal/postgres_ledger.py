@@ -208,6 +208,9 @@ class PostgresLedger(PostgresEvents):
     def _write(self) -> contextlib.AbstractContextManager[None]:
         raise NotImplementedError  # pragma: no cover - PostgresJournal's
 
+    def _reconnect(self) -> None:
+        raise NotImplementedError  # pragma: no cover - PostgresJournal's
+
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         raise NotImplementedError  # pragma: no cover - PostgresJournal's
 
@@ -222,6 +225,7 @@ class PostgresLedger(PostgresEvents):
         import psycopg
 
         with self._lock:
+            self._reconnect()
             try:
                 return self._db.execute(query, params).fetchall()
             except psycopg.Error as exc:
@@ -237,6 +241,7 @@ class PostgresLedger(PostgresEvents):
         import psycopg
 
         with self._lock:
+            self._reconnect()
             try:
                 with self._write():
                     yield
@@ -402,6 +407,7 @@ class PostgresLedger(PostgresEvents):
 
         with self._lock:
             if self._exclusive_depth == 0:
+                self._reconnect()
                 try:
                     self._db.execute("SELECT pg_advisory_lock(%s)", (self._outbox_key,))
                 except psycopg.Error as exc:
