@@ -10,6 +10,7 @@ written as escapes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import attrs
@@ -526,3 +527,38 @@ def test_render_instalments_checks_what_belongs_together() -> None:
             PLAN, F1, BUSINESS, CREDITOR, as_of=dt.date(2025, 3, 5), channel=Channel.PHONE
         )
     assert caught.value.field == "channel"
+
+
+# ---------------------------------------------------------------------------------------------
+# French typography in the new messages: a no-break space before : ; ? ! » and €.
+
+
+def new_messages() -> dict[str, object]:
+    on = dt.date(2025, 3, 10)
+    no_phone = attrs.evolve(BUSINESS, phone=None)
+    credit = {"EUR": Decimal("120.00")}
+    return {
+        "promise": render(action_of(on, item(F1, "relance_2", on, promise=PROMISE)), CREDITOR),
+        "instalment_letter": render(instalment_action("lettre_relance"), CREDITOR),
+        "instalment_script": render(instalment_action("appel"), CREDITOR, credits=credit),
+        "written_call": render(
+            attrs.evolve(make_action("appel", on, client=no_phone), channel=Channel.EMAIL),
+            CREDITOR,
+            credits=credit,
+        ),
+        "handover": render(handover_action(), CREDITOR, history=HISTORY, credits=credit),
+        "proposal": render_instalments(PLAN, F1, BUSINESS, CREDITOR, as_of=dt.date(2025, 3, 5)),
+        "confirmation": render_instalments(
+            PLAN, F1, attrs.evolve(BUSINESS, email=None), CREDITOR, as_of=on, confirm=True
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(new_messages()))
+def test_no_ordinary_space_before_high_punctuation(name: str) -> None:
+    message = new_messages()[name]
+    for text in (message.subject, message.text, message.html):  # type: ignore[attr-defined]
+        body = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+        body = re.sub(r"<[^>]*>", "", body)
+        assert not re.search(r" [:;?!»€]", body), re.search(r".{30} [:;?!»€].{10}", body)
+        assert "« " not in body
