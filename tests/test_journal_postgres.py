@@ -165,7 +165,8 @@ def test_the_outbox_lock_waits_for_another_process_and_frees_when_it_dies(
 _CLAIM = """
     import sys, time
     from pathlib import Path
-    from relancelib import MemoryJournal, plan
+    from relancelib import plan
+    from relancelib.events import Dispute
     from relancelib.journal.postgres import PostgresJournal
     from relancelib.sample import load_sample
     sample = load_sample()
@@ -175,12 +176,14 @@ _CLAIM = """
     print("ready", flush=True)
     while not go.exists():
         time.sleep(0.001)
-    print(journal.claim(action, reference="<x@y>", target="file:/out/x.eml").value, flush=True)
+    status = journal.claim(action, reference="<x@y>", target="file:/out/x.eml").value
+    dispute = Dispute(on=sample.as_of, invoice_number=action.steps[0][0], reason="prix")
+    print(status, journal.add_event(dispute), flush=True)
 """
 
 
 @pytest.mark.slow
-def test_processes_claiming_the_same_action_one_claims_it(
+def test_processes_claiming_the_same_action_or_adding_the_same_event_one_wins(
     postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
     schema, go = new_schema(), tmp_path / "go"
@@ -189,10 +192,13 @@ def test_processes_claiming_the_same_action_one_claims_it(
     assert [w.stdout.readline().strip() for w in workers] == ["ready"] * 5  # type: ignore[union-attr]
     go.touch()
     outputs = sorted(w.communicate(timeout=60)[0].strip() for w in workers)
-    assert outputs == ["claimed"] + ["pending"] * 4
+    assert [line.split()[0] for line in outputs] == ["claimed"] + ["pending"] * 4
+    assert sorted(line.split()[1] for line in outputs) == ["False"] * 4 + ["True"]
     with PostgresJournal(postgres_server.dsn, schema=schema) as journal:
         assert len(journal.claims()) == 1
-        assert [e.kind for e in journal.chain()] == ["claim"]
+        assert len(journal.events()) == 1
+        assert sorted(e.kind for e in journal.chain()) == ["claim", "event"]
+        assert journal.verify().ok
 
 
 def test_the_outbox_carries_a_plan_out_with_a_postgres_journal(
