@@ -45,11 +45,12 @@ def require_psycopg() -> None:
 
 def shown_dsn(dsn: str) -> str:
     """``dsn`` without its password, for messages and ``repr``."""
+    import psycopg
     from psycopg import conninfo
 
     try:
         parts = conninfo.conninfo_to_dict(dsn)
-    except Exception:  # any parse error: show nothing of it
+    except psycopg.Error:  # libpq cannot parse it: show nothing of it
         return "<unreadable DSN>"
     parts.pop("password", None)
     return conninfo.make_conninfo(**{k: str(v) for k, v in parts.items()})
