@@ -67,17 +67,19 @@ class MemoryJournal(FrameMixin):
         self._claims: dict[str, Claim] = {}
         self._amendments: list[Amendment] = []
         self._records: list[Record] = []
-        self._keys: set[str] = set()
+        self._keys: dict[str, int] = {}  # each record's key, and its place in _records
         self._pairs: set[tuple[str, str]] = set()
         self._index = HistoryBuilder()
         # Events: (stored key, event, client), in the order added; the cancelled action keys
-        # (with the day); the date of the latest event; whether the live index's events are
-        # stale.
+        # (with the day); the date of the latest event; what of the live index is stale
+        # ("events": its events; "all": its records too, after a cancellation).
         self._events: list[tuple[str, Event, str | None]] = []
         self._event_keys: set[str] = set()
         self._cancelled: dict[str, dt.date] = {}
         self._events_latest: dt.date | None = None
-        self._stale_events = False
+        self._stale: str | None = None
+        # Each invoice's latest record (its place in _records), built when first needed.
+        self._invoices: dict[str, int] | None = None
         for record in check_sequence(records, Record, "records"):
             self._store(record)
 
@@ -90,8 +92,9 @@ class MemoryJournal(FrameMixin):
     def _store(self, record: Record) -> bool:
         if record.key in self._keys or any(pair in self._pairs for pair in record.steps):
             return False
+        self._keys[record.key] = len(self._records)
         self._records.append(record)
-        self._keys.add(record.key)
+        self._invoices = None
         self._pairs.update(record.steps)
         self._index.add_record(record)
         self._append("record", record.key, record_fields(record))
@@ -290,9 +293,11 @@ class MemoryJournal(FrameMixin):
             if latest is None:
                 return History()
             if as_of >= latest:
-                if self._stale_events:
+                if self._stale == "all":
+                    self._reindex()
+                elif self._stale == "events":
                     self._index.events = EventIndex.of(event for _k, event, _c in self._events)
-                    self._stale_events = False
+                    self._stale = None
                 return self._index.history()
             return index_records(self._records, as_of, [event for _k, event, _c in self._events])
 
@@ -301,7 +306,7 @@ class MemoryJournal(FrameMixin):
         index = EventIndex.of(event for _k, event, _c in self._events)
         self._index = HistoryBuilder()
         fill(self._index, self._records, None, index)
-        self._stale_events = False
+        self._stale = None
 
     def add_event(self, event: Event, *, client_id: str | None = None) -> bool:
         """Store ``event`` (about ``client_id`` when it names only an invoice); False when
@@ -317,7 +322,8 @@ class MemoryJournal(FrameMixin):
                 return False
             record = None
             if isinstance(event, (CallOutcome, Cancellation)):
-                record = next((r for r in self._records if r.key == event.action_key), None)
+                place = self._keys.get(event.action_key)
+                record = None if place is None else self._records[place]
                 recorded = None if record is None else record.on
                 check_target(event, recorded, self._cancelled.get(event.action_key))
             if record is not None:
@@ -332,20 +338,26 @@ class MemoryJournal(FrameMixin):
             if isinstance(event, Cancellation) and record is not None:
                 self._cancelled[record.key] = event.on
                 self._pairs.difference_update(record.steps)
-                self._reindex()
-            else:
-                self._stale_events = True
+                self._stale = "all"  # rebuilt by the next history() that uses it
+            elif self._stale is None:
+                self._stale = "events"
             return True
 
     def _client_of(self, numbers: tuple[str, ...]) -> str | None:
-        """The client of the latest record of one of these invoices (None when none)."""
-        found: Record | None = None
-        for record in self._records:
-            if any(n in numbers for n in record.invoice_numbers) and (
-                found is None or record.on >= found.on
-            ):
-                found = record
-        return None if found is None else found.client_id
+        """The client of the latest record of the first of these invoices (None when none)."""
+        if not numbers:
+            return None
+        if self._invoices is None:
+            latest: dict[str, int] = {}
+            records = self._records
+            for place, record in enumerate(records):
+                for number, _step in record.steps:
+                    known = latest.get(number)
+                    if known is None or record.on >= records[known].on:
+                        latest[number] = place
+            self._invoices = latest
+        found = self._invoices.get(numbers[0])
+        return None if found is None else self._records[found].client_id
 
     def events(
         self, *, client_id: str | None = None, invoice_number: str | None = None
