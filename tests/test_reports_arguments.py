@@ -121,3 +121,43 @@ def test_write_report_names_a_path_it_cannot_write(tmp_path: Path) -> None:
     )
     written = write_report(tmp_path / "r.html", "<html>é</html>")
     assert written.read_text(encoding="utf-8") == "<html>é</html>"
+
+
+def test_write_report_names_a_path_holding_a_nul(tmp_path: Path) -> None:
+    assert message(lambda: write_report(f"{tmp_path}/a\x00b.html", "<html></html>")) == (
+        f"path: '{tmp_path}/a\\x00b.html' cannot be written (embedded null byte)"
+    )
+
+
+def test_days_and_weeks_that_leave_the_calendar_are_named() -> None:
+    from relancelib import Invoice
+    from relancelib.reports import dso_count_back, receivables
+
+    invoices = [Invoice("F-1", "C1", dt.date(2026, 1, 1), dt.date(2026, 1, 31), Decimal("120.00"))]
+    assert message(lambda: receivables(invoices, DAY, days=10**30)) == (
+        "days: 1000000000000000000000000000000 reaches back before 1 January of year 1 "
+        "from 2026-03-31"
+    )
+    assert message(lambda: dso_count_back(invoices, dt.date(1, 9, 1))) == (
+        "months: 24 reaches back before 1 January of year 1 from 0001-09-01"
+    )
+    assert dso_count_back(invoices, dt.date(9999, 12, 31)) == Decimal("730.0")
+    assert message(lambda: expected_payments(invoices, dt.date(9999, 12, 1))) == (
+        "fallback_days: 30 takes 9999-12-01 out of the calendar (years 1 to 9999)"
+    )
+    assert message(lambda: expected_payments(invoices, DAY, fallback_days=-5)) == (
+        "fallback_days: -5 must not be negative"
+    )
+    assert message(lambda: expected_payments(invoices, DAY, low="x")) == (  # type: ignore[arg-type]
+        "low: 'x' must be a probability between 0 and 1"
+    )
+    assert message(lambda: expected_payments(invoices, DAY, low=0.9, high=0.1)) == (
+        "low: 0.9 must not be above high (0.1)"
+    )
+    expected = expected_payments(invoices, DAY)
+    assert message(lambda: cash_forecast(expected, DAY, weeks=10**7)) == (
+        "weeks: 10000000 takes 2026-03-30 out of the calendar (years 1 to 9999)"
+    )
+    assert message(lambda: cash_forecast(expected, DAY, weeks=0)) == (
+        "weeks: 0 must be at least 1 week"
+    )

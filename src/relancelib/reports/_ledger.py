@@ -4,11 +4,14 @@ that the aged balance, the DSO, the payer profiles and the simulation agree."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from relancelib.checks import check_date, check_instance, check_sequence, minor_unit
+from relancelib.errors import InvalidFieldError
 from relancelib.journal import Record
 from relancelib.model import Invoice
 
@@ -18,9 +21,11 @@ __all__ = [
     "days_between",
     "last_step_before",
     "months_back",
+    "probability",
     "quantile",
     "sent_steps",
     "settled_on",
+    "shifted",
     "week_start",
     "zero",
 ]
@@ -35,6 +40,30 @@ def as_mapping(value: object, field: str, what: str) -> Mapping[object, object]:
     """:func:`~relancelib.checks.check_instance` for a mapping (which mypy does not take
     as a class argument): ``value`` if it is a mapping, else "must be <what>"."""
     return check_instance(value, Mapping, field, what=what)  # type: ignore[type-abstract]
+
+
+def probability(value: object, field: str) -> float:
+    """A probability (or a quantile): a real number (``int``, ``float`` or ``Decimal``, not a
+    ``bool``) from 0 to 1."""
+    number = (
+        float(value)
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+        else math.nan
+    )
+    if not 0.0 <= number <= 1.0:  # NaN (junk included) fails both comparisons
+        raise InvalidFieldError("must be a probability between 0 and 1", field=field, value=value)
+    return number
+
+
+def shifted(day: dt.date, days: int, field: str, value: object) -> dt.date:
+    """``day`` plus ``days``; a day outside the calendar (years 1 to 9999) is an
+    :class:`InvalidFieldError` naming ``field`` and ``value``, the argument that led there."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        raise InvalidFieldError(
+            f"takes {day} out of the calendar (years 1 to 9999)", field=field, value=value
+        ) from None
 
 
 def checked_invoices(
@@ -99,8 +128,9 @@ def months_back(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
     month += 1
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+    if year < 1:
+        raise ValueError(f"{months} months before {day} is before year 1")
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def week_start(day: dt.date) -> dt.date:

@@ -133,9 +133,21 @@ def receivables(
     days = check_integer(days, "days")
     if days < 1:
         raise InvalidFieldError("must be at least 1 day", field="days", value=days)
+    if days > (day - dt.date.min).days:
+        raise InvalidFieldError(
+            f"reaches back before 1 January of year 1 from {day}", field="days", value=days
+        )
+    months = check_integer(months, "months")
+    if months < 1:
+        raise InvalidFieldError("must be at least 1 month", field="months", value=months)
     window_start = day - dt.timedelta(days=days)
-    # Month boundaries, oldest first, so bisect finds an issue date's month.
-    bounds = [months_back(day, k) for k in range(months, -1, -1)]
+    try:
+        # Month boundaries, oldest first, so bisect finds an issue date's month.
+        bounds = [months_back(day, k) for k in range(months, -1, -1)]
+    except ValueError:
+        raise InvalidFieldError(
+            f"reaches back before 1 January of year 1 from {day}", field="months", value=months
+        ) from None
     monthly = [Decimal(0)] * months
     total = not_due = overdue = weighted = sales = Decimal(0)
     for invoice in checked:

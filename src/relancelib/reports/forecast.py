@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 from relancelib.checks import check_currency, check_date, check_instance, check_integer
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Invoice
-from relancelib.reports._ledger import checked_invoices, quantile, settled_on, week_start
+from relancelib.reports._ledger import (
+    checked_invoices,
+    probability,
+    quantile,
+    settled_on,
+    shifted,
+    week_start,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +83,15 @@ def expected_payments(
 
     checked, day = checked_invoices(invoices, as_of)
     minimum = check_integer(min_history, "min_history")
-    fallback = dt.timedelta(days=check_integer(fallback_days, "fallback_days"))
+    guess = check_integer(fallback_days, "fallback_days")
+    if guess < 0:
+        raise InvalidFieldError("must not be negative", field="fallback_days", value=guess)
+    shifted(day, 2 * guess, "fallback_days", guess)  # the latest day a guess gives
+    fallback = dt.timedelta(days=guess)
+    low = probability(low, "low")
+    high = probability(high, "high")
+    if low > high:
+        raise InvalidFieldError(f"must not be above high ({high})", field="low", value=low)
     history: dict[str, list[int]] = {}
     portfolio: list[int] = []
     open_invoices: list[tuple[Invoice, Decimal]] = []
@@ -111,7 +126,7 @@ def expected_payments(
             def at(
                 q: float, due: dt.date = invoice.due_date, values: list[int] = relevant
             ) -> dt.date:
-                return max(day, due + dt.timedelta(days=quantile(values, q)))
+                return max(day, shifted(due, quantile(values, q), "as_of", day))
 
             expected, earliest, latest = at(0.5), at(low), at(high)
         rows.append(
@@ -163,7 +178,10 @@ def cash_forecast(
     day = check_date(as_of, "as_of")
     currency = check_currency(currency)
     count = check_integer(weeks, "weeks")
+    if count < 1:
+        raise InvalidFieldError("must be at least 1 week", field="weeks", value=count)
     first = week_start(day)
+    shifted(first, 7 * count, "weeks", count)  # the day after the last week
     starts = [first + dt.timedelta(weeks=k) for k in range(count)]
     expected_sum = {start: Decimal(0) for start in starts}
     early_sum = dict(expected_sum)

@@ -341,7 +341,7 @@ def write_report(path: str | Path, page: str) -> Path:
     target = Path(path)
     try:
         target.write_text(page, encoding="utf-8")
-    except (OSError, UnicodeEncodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, a lone surrogate
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise InvalidFieldError(f"cannot be written ({reason})", field="path", value=path) from None
     return target

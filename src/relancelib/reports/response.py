@@ -13,10 +13,8 @@ seed meet the same clients (an invoice answers a given step the same way under b
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
@@ -24,7 +22,13 @@ import attrs
 from relancelib.checks import check_instance, check_integer
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Client, Invoice
-from relancelib.reports._ledger import as_mapping, checked_invoices, sent_steps, settled_on
+from relancelib.reports._ledger import (
+    as_mapping,
+    checked_invoices,
+    probability,
+    sent_steps,
+    settled_on,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,23 +39,11 @@ __all__ = ["ON_TIME", "ResponseModel", "draw", "fit_response_model"]
 ON_TIME = "à l'échéance"
 
 
-def _probability(value: object, field: str) -> float:
-    """A probability: a real number (``int``, ``float`` or ``Decimal``) from 0 to 1."""
-    number = (
-        float(value)
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-        else math.nan
-    )
-    if not 0.0 <= number <= 1.0:  # NaN (junk included) fails both comparisons
-        raise InvalidFieldError("must be a probability between 0 and 1", field=field, value=value)
-    return number
-
-
 def _probabilities(value: object, field: str) -> dict[str, float]:
     """A mapping of step keys (or segments) to probabilities."""
     mapping = as_mapping(value, field, "a mapping of names to probabilities")
     return {
-        check_instance(key, str, field, what="keyed by text"): _probability(p, f"{field}[{key!r}]")
+        check_instance(key, str, field, what="keyed by text"): probability(p, f"{field}[{key!r}]")
         for key, p in mapping.items()
     }
 
@@ -76,11 +68,11 @@ def _on_time_by_segment(value: object) -> dict[str, float]:
 
 
 def _default(value: object) -> float:
-    return _probability(value, "ResponseModel.default")
+    return probability(value, "ResponseModel.default")
 
 
 def _on_time(value: object) -> float:
-    return _probability(value, "ResponseModel.on_time")
+    return probability(value, "ResponseModel.on_time")
 
 
 def _within_days(value: object) -> int:
