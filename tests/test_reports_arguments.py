@@ -161,3 +161,37 @@ def test_days_and_weeks_that_leave_the_calendar_are_named() -> None:
     assert message(lambda: cash_forecast(expected, DAY, weeks=0)) == (
         "weeks: 0 must be at least 1 week"
     )
+
+
+def test_the_measures_check_their_counts_and_steps() -> None:
+    from relancelib.reports import (
+        fit_response_model,
+        payer_profiles,
+        step_effectiveness,
+        synthetic_portfolio,
+    )
+
+    assert message(lambda: step_effectiveness([], [], DAY, within_days=-3)) == (
+        "within_days: -3 must be at least 1 day"
+    )
+    assert message(lambda: payer_profiles([], [], DAY, steps=None)) == (  # type: ignore[arg-type]
+        "steps: None must be a sequence of step key"
+    )
+    assert message(lambda: step_effectiveness([], [], DAY, steps=[1])) == (  # type: ignore[list-item]
+        "steps: 1 must hold only step key objects"
+    )
+    assert message(lambda: fit_response_model([], [None], [], DAY)) == (  # type: ignore[list-item]
+        "clients: None must hold only Client objects"
+    )
+    assert message(lambda: fit_response_model([], [], [], DAY, within_days=0)) == (
+        "within_days: 0 must be at least 1 day"
+    )
+    assert message(lambda: synthetic_portfolio(3, start=dt.date(9999, 12, 1))) == (
+        "days: 365 takes 9999-12-01 out of the calendar (years 1 to 9999)"
+    )
+    assert message(lambda: synthetic_portfolio(3, clients=0, start=DAY)) == (
+        "clients: 0 must be at least 1"
+    )
+    assert message(lambda: synthetic_portfolio(-1, start=DAY)) == (
+        "invoices: -1 must not be negative"
+    )

@@ -10,13 +10,20 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from relancelib.checks import check_date, check_instance, check_sequence, minor_unit
+from relancelib.checks import (
+    check_date,
+    check_instance,
+    check_integer,
+    check_sequence,
+    minor_unit,
+)
 from relancelib.errors import InvalidFieldError
 from relancelib.journal import Record
 from relancelib.model import Invoice
 
 __all__ = [
     "as_mapping",
+    "at_least",
     "checked_invoices",
     "days_between",
     "last_step_before",
@@ -52,6 +59,16 @@ def probability(value: object, field: str) -> float:
     )
     if not 0.0 <= number <= 1.0:  # NaN (junk included) fails both comparisons
         raise InvalidFieldError("must be a probability between 0 and 1", field=field, value=value)
+    return number
+
+
+def at_least(value: object, least: int, field: str, unit: str = "") -> int:
+    """``value`` as a whole number of at least ``least`` (``"must be at least 1 day"``,
+    ``"must not be negative"``)."""
+    number = check_integer(value, field)
+    if number < least:
+        reason = "must not be negative" if least == 0 else f"must be at least {least} {unit}"
+        raise InvalidFieldError(reason.rstrip(), field=field, value=number)
     return number
 
 

@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from relancelib.checks import check_currency, check_date, check_integer, check_sequence
+from relancelib.checks import check_currency, check_date, check_sequence
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Invoice
-from relancelib.reports._ledger import checked_invoices, months_back
+from relancelib.reports._ledger import at_least, checked_invoices, months_back
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,16 +130,12 @@ def receivables(
     """The :class:`Receivables` of ``currency`` on ``as_of``, in one pass over ``invoices``."""
     checked, day = checked_invoices(invoices, as_of)
     currency = check_currency(currency)
-    days = check_integer(days, "days")
-    if days < 1:
-        raise InvalidFieldError("must be at least 1 day", field="days", value=days)
+    days = at_least(days, 1, "days", "day")
     if days > (day - dt.date.min).days:
         raise InvalidFieldError(
             f"reaches back before 1 January of year 1 from {day}", field="days", value=days
         )
-    months = check_integer(months, "months")
-    if months < 1:
-        raise InvalidFieldError("must be at least 1 month", field="months", value=months)
+    months = at_least(months, 1, "months", "month")
     window_start = day - dt.timedelta(days=days)
     try:
         # Month boundaries, oldest first, so bisect finds an issue date's month.

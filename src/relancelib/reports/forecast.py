@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from relancelib.checks import check_currency, check_date, check_instance, check_integer
+from relancelib.checks import check_currency, check_date, check_instance
 from relancelib.errors import InvalidFieldError
 from relancelib.model import Invoice
 from relancelib.reports._ledger import (
+    at_least,
     checked_invoices,
     probability,
     quantile,
@@ -82,10 +83,8 @@ def expected_payments(
     import pandas as pd
 
     checked, day = checked_invoices(invoices, as_of)
-    minimum = check_integer(min_history, "min_history")
-    guess = check_integer(fallback_days, "fallback_days")
-    if guess < 0:
-        raise InvalidFieldError("must not be negative", field="fallback_days", value=guess)
+    minimum = at_least(min_history, 0, "min_history")
+    guess = at_least(fallback_days, 0, "fallback_days")
     shifted(day, 2 * guess, "fallback_days", guess)  # the latest day a guess gives
     fallback = dt.timedelta(days=guess)
     low = probability(low, "low")
@@ -177,9 +176,7 @@ def cash_forecast(
         )
     day = check_date(as_of, "as_of")
     currency = check_currency(currency)
-    count = check_integer(weeks, "weeks")
-    if count < 1:
-        raise InvalidFieldError("must be at least 1 week", field="weeks", value=count)
+    count = at_least(weeks, 1, "weeks", "week")
     first = week_start(day)
     shifted(first, 7 * count, "weeks", count)  # the day after the last week
     starts = [first + dt.timedelta(weeks=k) for k in range(count)]

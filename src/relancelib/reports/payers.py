@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from relancelib.checks import check_integer
+from relancelib.checks import check_sequence
 from relancelib.model import Invoice
 from relancelib.reports._ledger import (
+    at_least,
     checked_invoices,
     last_step_before,
     sent_steps,
@@ -74,9 +75,9 @@ def step_effectiveness(
     import pandas as pd
 
     checked, day = checked_invoices(invoices, as_of)
-    within = check_integer(within_days, "within_days")
+    within = at_least(within_days, 1, "within_days", "day")
     by_number = {invoice.number: invoice for invoice in checked}
-    order = list(dict.fromkeys(steps))
+    order = list(dict.fromkeys(check_sequence(steps, str, "steps", what="step key")))
     tallies: dict[str, _Tally] = {}
     for number, entries in sent_steps(records, day).items():
         invoice = by_number.get(number)
@@ -130,7 +131,7 @@ def payer_profiles(
 
     checked, day = checked_invoices(invoices, as_of)
     sent = sent_steps(records, day)
-    order = list(dict.fromkeys(steps))
+    order = list(dict.fromkeys(check_sequence(steps, str, "steps", what="step key")))
     for entries in sent.values():
         for step, _on in entries:
             if step not in order:

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from relancelib.checks import check_instance, check_integer
-from relancelib.errors import InvalidFieldError
+from relancelib.checks import check_instance, check_sequence
 from relancelib.model import Client, Invoice
 from relancelib.reports._ledger import (
     as_mapping,
+    at_least,
     checked_invoices,
     probability,
     sent_steps,
@@ -76,12 +76,7 @@ def _on_time(value: object) -> float:
 
 
 def _within_days(value: object) -> int:
-    days = check_integer(value, "ResponseModel.within_days")
-    if days < 1:
-        raise InvalidFieldError(
-            "must be at least 1 day", field="ResponseModel.within_days", value=value
-        )
-    return days
+    return at_least(value, 1, "ResponseModel.within_days", "day")
 
 
 @attrs.frozen
@@ -169,9 +164,9 @@ def fit_response_model(
     probability 0 (``default``).
     """
     checked, day = checked_invoices(invoices, as_of)
-    within = check_integer(within_days, "within_days")
-    minimum = check_integer(min_observations, "min_observations")
-    segment_of = {client.id: client.segment for client in clients}
+    within = at_least(within_days, 1, "within_days", "day")
+    minimum = at_least(min_observations, 0, "min_observations")
+    segment_of = {c.id: c.segment for c in check_sequence(clients, Client, "clients")}
     steps: dict[str, list[int]] = {}
     segments: dict[tuple[str, str], list[int]] = {}
     on_time: dict[str, list[int]] = {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from relancelib.checks import check_date, check_integer
 from relancelib.model import Address, Client, Invoice
+from relancelib.reports._ledger import at_least, shifted
 
 __all__ = ["synthetic_portfolio"]
 
@@ -28,11 +29,13 @@ def synthetic_portfolio(
     four invoices) who all have an e-mail address, a telephone number and a postal address;
     one client in ten is in segment ``"vip"``.  Amounts run from 50 € to 20 000 €, most
     of them small.  The same arguments give the same portfolio."""
-    count = check_integer(invoices, "invoices")
+    count = at_least(invoices, 0, "invoices")
     first = check_date(start, "start")
-    span = max(1, check_integer(days, "days"))
-    people = count // 4 + 1 if clients is None else check_integer(clients, "clients")
-    rng = random.Random(seed)
+    span = at_least(days, 1, "days")
+    people = count // 4 + 1 if clients is None else at_least(clients, 1, "clients")
+    term = at_least(terms_days, 0, "terms_days")
+    shifted(first, span + term, "days", span)  # the last due date stays in the calendar
+    rng = random.Random(check_integer(seed, "seed"))
     made_clients = tuple(
         Client(
             f"C{i:07d}",
@@ -44,7 +47,7 @@ def synthetic_portfolio(
         )
         for i in range(people)
     )
-    terms = dt.timedelta(days=check_integer(terms_days, "terms_days"))
+    terms = dt.timedelta(days=term)
     made_invoices = []
     for n in range(count):
         issued = first + dt.timedelta(days=n * span // max(1, count))
