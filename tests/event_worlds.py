@@ -13,6 +13,7 @@ import os
 import random
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 from hypothesis import HealthCheck, settings
@@ -28,6 +29,7 @@ from relancelib.events import (
     InstalmentPlan,
     PromiseToPay,
 )
+from relancelib.journal import Record
 from relancelib.policy import Channel
 from relancelib.strategies import amounts, dates, policies, portfolios
 
@@ -71,6 +73,11 @@ def worlds(**invoice_options: object) -> st.SearchStrategy[Portfolio]:
     return portfolios(**options)  # type: ignore[arg-type]
 
 
+def days_after(day: dt.date, most: int) -> st.SearchStrategy[dt.date]:
+    """``day`` or one of the ``most`` days after it."""
+    return dates(day, day + most * DAY)
+
+
 @st.composite
 def events_about(
     draw: st.DrawFn,
@@ -87,21 +94,21 @@ def events_about(
     for _ in range(draw(st.integers(0, max_size))):
         kind = draw(st.sampled_from(kinds))
         day = draw(on)
-        later = st.integers(0, 40).map(lambda n, day=day: day + n * DAY)
+        later = days_after(day, 40)
         if kind in ("promise", "hold", "release"):
             # On the invoice, or (drawn) on its client; a client's promise names no amount.
             if draw(st.booleans()):
-                target: dict[str, object] = {"invoice_number": draw(numbers)}
+                target: dict[str, Any] = {"invoice_number": draw(numbers)}
                 if kind == "promise":
                     target["amount"] = draw(st.none() | amounts(Decimal("1"), Decimal("3000")))
             else:
                 target = {"client_id": draw(ids)}
             if kind == "promise":
-                out.append(PromiseToPay(on=day, until=draw(later), **target))  # type: ignore[arg-type]
+                out.append(PromiseToPay(on=day, until=draw(later), **target))
             elif kind == "hold":
-                out.append(Hold(on=day, until=draw(later), **target))  # type: ignore[arg-type]
+                out.append(Hold(on=day, until=draw(later), **target))
             else:
-                out.append(HoldReleased(on=day, **target))  # type: ignore[arg-type]
+                out.append(HoldReleased(on=day, **target))
         elif kind == "dispute":
             reason = draw(st.sampled_from(("livraison incomplète", "prix contesté")))
             out.append(Dispute(on=day, invoice_number=draw(numbers), reason=reason))
@@ -125,9 +132,9 @@ def events_about(
     return out
 
 
-def journal_of(events: Iterable[Event], records: Iterable[object] = ()) -> MemoryJournal:
+def journal_of(events: Iterable[Event], records: Iterable[Record] = ()) -> MemoryJournal:
     """A memory journal holding ``records`` then ``events`` (added in the order given)."""
-    journal = MemoryJournal(records)  # type: ignore[arg-type]
+    journal = MemoryJournal(records)
     for event in events:
         journal.add_event(event)
     return journal
@@ -274,9 +281,18 @@ def keep_same_day_order(events: Sequence[Event], shuffle: random.Random) -> list
     return [queues[group(event)].pop(0) for event in mixed]
 
 
-def contactable(journal: MemoryJournal, client_id: str, policy: ReminderPolicy, day: dt.date) -> bool:
+def contactable(
+    journal: MemoryJournal, client_id: str, policy: ReminderPolicy, day: dt.date
+) -> bool:
     """Rules 4 and 5: a business day (when the policy counts them) and the gap passed."""
     if policy.business_days_only and not policy.calendar.is_business_day(day):
         return False
     last = max((r.on for r in journal.records(client_id)), default=None)
     return last is None or (day - last).days >= policy.min_gap_days
+
+
+def draw_records(data: st.DataObject, records: Sequence[Record]) -> list[Record]:
+    """Up to two of ``records`` (to cancel), none when there is none."""
+    if not records:
+        return []
+    return data.draw(st.lists(st.sampled_from(records), max_size=2, unique=True))

@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,6 +32,7 @@ from event_worlds import (
     contactable,
     days,
     disputed,
+    draw_records,
     events_about,
     examples,
     grace_end,
@@ -155,11 +158,14 @@ def test_undoing_a_record_makes_its_steps_due_again_under_a_new_key(
     records = journal.records()
     if not records:
         return
-    # Half the time the last record of each of its invoices: its steps are the next ones.
-    last = [r for r in records if not any(o.on > r.on and set(o.steps) & set(r.steps) for o in records)]
+    # Half the time the client's last record, undone within days: its steps are the next
+    # ones and the gap since the client's previous action may not have passed.
+    last = [
+        r for r in records if not any(o.on > r.on and o.client_id == r.client_id for o in records)
+    ]
     undone = data.draw(st.sampled_from(records) | st.sampled_from(last))
-    cancelled_on = undone.on + data.draw(st.integers(0, 20)) * DAY
-    as_of = cancelled_on + data.draw(st.integers(0, 20)) * DAY
+    cancelled_on = undone.on + data.draw(st.integers(0, 10)) * DAY
+    as_of = cancelled_on + data.draw(st.integers(0, 10)) * DAY
     journal.add_event(Cancellation(on=cancelled_on, action_key=undone.key, why="doublon"))
     never = MemoryJournal(record for record in records if record.key != undone.key)
     got = plan(invoices, clients, policy, as_of, journal)
@@ -196,7 +202,7 @@ def test_events_in_any_order_give_the_same_plan(
     recorder = journal_of(events)
     simulate(invoices, clients, policy, days(START, history_days), recorder)
     records = recorder.records()
-    undone = data.draw(st.lists(st.sampled_from(records), max_size=2, unique=True)) if records else []
+    undone = draw_records(data, records)
     cancellations = [
         Cancellation(on=r.on + data.draw(st.integers(0, 30)) * DAY, action_key=r.key, why="erreur")
         for r in undone
@@ -224,7 +230,7 @@ def test_the_plan_does_not_depend_on_events_dated_after_as_of(
     journal = journal_of(past)
     simulate(invoices, clients, policy, days(START, (as_of - START).days - unrecorded), journal)
     records = journal.records()
-    undone = data.draw(st.lists(st.sampled_from(records), max_size=2, unique=True)) if records else []
+    undone = draw_records(data, records)
     later = [
         Cancellation(on=as_of + data.draw(st.integers(1, 30)) * DAY, action_key=r.key, why="erreur")
         for r in undone
@@ -357,7 +363,8 @@ def test_a_broken_promise_is_on_the_first_reminder_after_its_grace_and_never_on_
         until = on + data.draw(st.integers(0, 30)) * DAY
         if data.draw(st.booleans()):
             amount = data.draw(st.none() | amounts(Decimal("1"), Decimal("3000")))
-            promise = PromiseToPay(on=on, until=until, invoice_number=data.draw(numbers), amount=amount)
+            number = data.draw(numbers)
+            promise = PromiseToPay(on=on, until=until, invoice_number=number, amount=amount)
         else:
             promise = PromiseToPay(on=on, until=until, client_id=data.draw(ids))
         promises.append(promise)
@@ -370,19 +377,19 @@ def test_a_broken_promise_is_on_the_first_reminder_after_its_grace_and_never_on_
         for action in today:
             for item in action.items:
                 invoice = item.invoice
-                promise = latest_promise(invoice, events, day)
+                latest = latest_promise(invoice, events, day)
                 expected = None
-                if promise is not None and item.instalment is None:
-                    end = grace_end(promise, policy)
+                if latest is not None and item.instalment is None:
+                    end = grace_end(latest, policy)
                     paid = sum(
-                        (p.amount for p in invoice.payments if promise.on <= p.on <= end),
+                        (p.amount for p in invoice.payments if latest.on <= p.on <= end),
                         Decimal("0"),
                     )
-                    kept = promise.amount is not None and promise.invoice_number is not None and (
-                        paid >= promise.amount
+                    kept = latest.amount is not None and latest.invoice_number is not None and (
+                        paid >= latest.amount
                     )
-                    if not kept and not recorded_since(journal, invoice.number, promise.on):
-                        expected = promise
+                    if not kept and not recorded_since(journal, invoice.number, latest.on):
+                        expected = latest
                 assert item.promise == expected, (day, invoice.number)
         for action in today.actions:
             journal.record(action)
@@ -405,3 +412,27 @@ def test_a_promise_pauses_an_invoice_whose_instalment_is_missed() -> None:
     )
     today = plan([invoice], [make_business()], policy, dt.date(2025, 3, 13), journal)
     assert today.actions == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine._handover takes every formally notified invoice with a balance, without "
+    "rule 1's checks: an invoice marked disputed (or held) in the export after its notice "
+    "is handed over",
+)
+@pytest.mark.parametrize(
+    "changes", [{"disputed": True}, {"hold_until": dt.date(2025, 4, 30)}], ids=["disputed", "held"]
+)
+def test_an_invoice_disputed_or_held_in_the_export_is_not_handed_over(
+    changes: dict[str, Any],
+) -> None:
+    invoice = make_invoice("F-1", due=dt.date(2025, 3, 3))
+    notice = Step("mise_en_demeure", 0, Channel.REGISTERED_LETTER)
+    policy = ReminderPolicy("p", (notice,), min_gap_days=1, after_formal_notice="handover")
+    journal = MemoryJournal()
+    (sent,) = plan([invoice], [make_business()], policy, dt.date(2025, 3, 3), journal).actions
+    assert journal.record(sent)
+    # The notice's deadline is 26 March; on 1 April the export says the invoice is disputed
+    # (or held through 30 April): DESIGN.md rule 1 leaves it out of the plan.
+    flagged = attrs.evolve(invoice, **changes)
+    assert plan([flagged], [make_business()], policy, dt.date(2025, 4, 1), journal).actions == ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ def explained(
     events: tuple[Event, ...] = (),
     invoice: Invoice = INVOICE,
     journal: MemoryJournal | None = None,
-    **client: object,
+    **client: Any,
 ) -> Explanation:
     """Plan ``day`` for the one invoice (with ``events`` in the journal) and explain F-1."""
     journal = journal if journal is not None else MemoryJournal()
