@@ -103,7 +103,8 @@ DROP TABLE record_steps;
 ALTER TABLE record_steps_v3 RENAME TO record_steps;
 CREATE UNIQUE INDEX record_steps_live ON record_steps (invoice_number, step)
     WHERE cancelled = 0;
-CREATE INDEX record_steps_record ON record_steps (record_seq)
+CREATE INDEX record_steps_record ON record_steps (record_seq);
+CREATE INDEX record_steps_invoice ON record_steps (invoice_number)
 """
 
 
