@@ -10,11 +10,18 @@ that stored the action, ``False`` when its key — or any of its (invoice, step)
 was already recorded.  :class:`SqliteJournal` guarantees it across threads and
 processes with one ``BEGIN IMMEDIATE`` transaction per record on a WAL database.
 
+Besides records, a journal stores **events** (:mod:`relancelib.events`: promises, instalment
+plans, disputes, holds, call outcomes, cancellations): :meth:`Journal.add_event` (idempotent by
+the event's key), :meth:`Journal.events`; ``history(as_of)`` carries those dated on or before
+the day, and leaves out the records cancelled by then.
+
 Modules: ``record`` (the Record and the checks of ``record()``'s arguments), ``protocol``
-(the Journal protocol), ``history`` (the one place records become a History), ``memory``
-and ``sqlite`` (the stores), ``chain`` (the hash chain: tamper evidence that survives
-forgetting), ``claims`` (the outbox's claims and the amendments of records), ``sqlite_schema``
-and ``sqlite_ledger`` (the SQLite file's versions and its claims, chain and forgetting).
+(the Journal protocol), ``history`` (the one place records and events become a History),
+``memory`` and ``sqlite`` (the stores), ``chain`` (the hash chain: tamper evidence that
+survives forgetting), ``claims`` (the outbox's claims and the amendments of records),
+``eventlog`` (how any store keeps an event: checks, chain fields, table row),
+``sqlite_schema``, ``sqlite_ledger`` and ``sqlite_events`` (the SQLite file's versions, its
+claims, chain and forgetting, its events).
 """
 
 from relancelib.journal.chain import ChainEntry, Verification

@@ -4,14 +4,16 @@ file (WAL mode, one ``BEGIN IMMEDIATE`` transaction per record)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 import threading
 import urllib.parse
+from collections.abc import Collection, Iterable
 from types import TracebackType
 from typing import Any
 
-from relancelib.checks import check_date
+from relancelib.checks import check_date, check_sequence
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError
 from relancelib.journal.claims import record_fields
@@ -33,8 +35,9 @@ class SqliteJournal(SqliteLedger, FrameMixin):
     stored once and exactly one caller gets ``True``.  Use it as a context manager or
     call :meth:`close`.
 
-    Besides records it holds the outbox's claims, amendments and a hash chain of every
-    change (:meth:`verify`); a version-1 file is migrated when opened.  ``read_only=True``
+    Besides records it holds the outbox's claims, amendments, the journal's events
+    (:meth:`add_event`) and a hash chain of every change (:meth:`verify`); an older file
+    (schema 1 or 2) is migrated when opened, in one transaction.  ``read_only=True``
     opens an existing file without writing to it (no migration, no WAL switch): for
     commands that only read.
     """
@@ -134,40 +137,69 @@ class SqliteJournal(SqliteLedger, FrameMixin):
         with self._lock:
             try:
                 with self._transaction():
-                    cursor = self._db.execute(
-                        "INSERT OR IGNORE INTO records"
-                        " (key, client_id, step, on_date, channel, reference)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (
-                            record.key,
-                            record.client_id,
-                            record.step,
-                            record.on.isoformat(),
-                            record.channel.value,
-                            record.reference,
-                        ),
-                    )
-                    if cursor.rowcount != 1:
-                        return False
-                    seq = cursor.lastrowid
-                    try:
-                        self._db.executemany(
-                            "INSERT INTO record_steps (record_seq, position, invoice_number, step)"
-                            " VALUES (?, ?, ?, ?)",
-                            [
-                                (seq, i, number, step)
-                                for i, (number, step) in enumerate(record.steps)
-                            ],
-                        )
-                    except sqlite3.IntegrityError:
-                        # One (invoice, step) pair was already recorded by another action.
-                        raise _AlreadyDone from None
-                    self._append("record", record.key, record_fields(record))
-                    return True
+                    return self._insert(record)
             except _AlreadyDone:
-                return False
+                return False  # the transaction was rolled back
             except sqlite3.Error as exc:
                 raise JournalError(f"cannot record action {record.key} ({exc})") from None
+
+    def record_many(
+        self, actions: Iterable[Action], on: dt.date | None = None
+    ) -> tuple[bool, ...]:
+        """:meth:`record` each of ``actions`` in one transaction: the same exactly-once
+        answers (``False`` for an action already recorded, by key or by one of its pairs),
+        one commit and one disk sync for the whole batch instead of one per action."""
+        records = []
+        for action in check_sequence(actions, Action, "actions"):
+            checked, when, reference = check_record_args(action, on, None)
+            records.append(record_of(checked, when, reference))
+        with self._lock:
+            try:
+                with self._transaction():
+                    return tuple(self._insert(record, savepoint=True) for record in records)
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot record {len(records)} actions ({exc})") from None
+
+    def _insert(self, record: Record, *, savepoint: bool = False) -> bool:
+        """Store ``record`` inside the caller's transaction; False when it was already done
+        (inside a batch, a savepoint undoes the half-stored record)."""
+        if savepoint:
+            self._db.execute("SAVEPOINT one_record")
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO records"
+            " (key, client_id, step, on_date, channel, reference)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                record.key,
+                record.client_id,
+                record.step,
+                record.on.isoformat(),
+                record.channel.value,
+                record.reference,
+            ),
+        )
+        if cursor.rowcount != 1:
+            if savepoint:
+                self._db.execute("RELEASE one_record")
+            return False
+        seq = cursor.lastrowid
+        try:
+            self._db.executemany(
+                "INSERT INTO record_steps (record_seq, position, invoice_number, step)"
+                " VALUES (?, ?, ?, ?)",
+                [(seq, i, number, step) for i, (number, step) in enumerate(record.steps)],
+            )
+        except sqlite3.IntegrityError:
+            # One (invoice, step) pair was already recorded by another action.
+            if not savepoint:
+                raise _AlreadyDone from None
+            self._db.execute("ROLLBACK TO one_record")
+            self._db.execute("RELEASE one_record")
+            return False
+        self._append("record", record.key, record_fields(record))
+        if savepoint:
+            self._db.execute("RELEASE one_record")
+        return True
 
     def _rows(self, client_id: str | None, as_of: dt.date | None) -> list[Any]:
         query = (
@@ -239,6 +271,83 @@ class SqliteJournal(SqliteLedger, FrameMixin):
                 builder.action(row[2], row[3] if row[3] is not None else row[8] or "", on)
         return builder.history()
 
+    def history_for(
+        self, as_of: dt.date, invoices: Collection[str], clients: Collection[str]
+    ) -> History:
+        """:meth:`history` restricted to the records of ``invoices`` and ``clients`` (the
+        ones being planned): its cost follows the day's work, not the journal's length —
+        the pairs are read through the index on (invoice, step), the clients' records
+        through the index on (client, date).  :func:`relancelib.plan` calls it when given
+        this journal; a request about most of the journal reads the whole of it."""
+        as_of = check_date(as_of, "as_of")
+        numbers = sorted(set(invoices))
+        ids = sorted(set(clients))
+        if self.schema < 3 or len(numbers) > self._size() // 2:
+            return self.history(as_of)
+        day = as_of.isoformat()
+        with self._lock:
+            try:
+                cancellations = [
+                    row[0]
+                    for row in self._db.execute(
+                        "SELECT action_key FROM events WHERE kind = 'cancellation'"
+                    )
+                ]
+                pairs = self._db.execute(
+                    f"{_PAIRS} WHERE s.cancelled = 0 AND r.on_date <= ?"
+                    " AND s.invoice_number IN (SELECT value FROM json_each(?))",
+                    (day, json.dumps(numbers)),
+                ).fetchall()
+                if cancellations:
+                    pairs += self._db.execute(
+                        f"{_PAIRS} WHERE s.cancelled = 1 AND r.on_date <= ?"
+                        " AND r.key IN (SELECT value FROM json_each(?))",
+                        (day, json.dumps(cancellations)),
+                    ).fetchall()
+                actions = self._db.execute(
+                    "SELECT r.seq, r.key, r.client_id, COALESCE(r.step, (SELECT s.step FROM"
+                    " record_steps s WHERE s.record_seq = r.seq ORDER BY s.position LIMIT 1),"
+                    " ''), r.on_date FROM records r WHERE r.on_date <= ?"
+                    " AND r.client_id IN (SELECT value FROM json_each(?))",
+                    (day, json.dumps(ids)),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(
+                    f"cannot read the journal ({exc})", field="SqliteJournal.path", value=self.path
+                ) from None
+        builder = HistoryBuilder()
+        builder.events = self._event_index(as_of)
+        cancelled = builder.events.cancelled
+        wanted = set(numbers)
+        pairs.sort(key=lambda row: (row[3], row[0], row[4]))
+        for seq, key, number, on_date, _position, step in pairs:
+            on = self._day_of(seq, on_date)
+            if on is None or number not in wanted:
+                continue
+            if key in cancelled:
+                builder.revise(number, step)
+            else:
+                builder.step(number, step, on)
+        actions.sort(key=lambda row: (row[4], row[0]))
+        for seq, key, client_id, step, on_date in actions:
+            on = self._day_of(seq, on_date)
+            if on is not None and key not in cancelled:
+                builder.contact(client_id, on)
+                builder.action(client_id, step, on)
+        return builder.history()
+
+    def _size(self) -> int:
+        """About how many records the journal holds (the last record's number)."""
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM records").fetchone()[0])
+
+    def _day_of(self, seq: int, on_date: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(on_date)
+        except (TypeError, ValueError):
+            self._unreadable[seq] = f"record {seq}: unreadable date {on_date!r}"
+            return None
+
     def _row_record(self, row: Any, pairs: list[tuple[str, str]]) -> Record | None:
         """The record of a row, or None (and a note in :attr:`unreadable`) for a row that
         was edited by hand into something that is not a record."""
@@ -265,6 +374,13 @@ class SqliteJournal(SqliteLedger, FrameMixin):
         """The rows found unreadable so far (edited by hand): skipped, and named here and
         by :meth:`verify`."""
         return tuple(self._unreadable[seq] for seq in sorted(self._unreadable))
+
+
+#: The pairs of records with their record's key and date, for :meth:`history_for`.
+_PAIRS = (
+    "SELECT r.seq, r.key, s.invoice_number, r.on_date, s.position, s.step"
+    " FROM record_steps s JOIN records r ON r.seq = s.record_seq"
+)
 
 
 class _AlreadyDone(Exception):
