@@ -71,10 +71,6 @@ PACKAGES = (
 KNOWN: dict[str, str] = {
     "relancelib.Action": "AttributeError: 'NoneType' object has no attribute 'key'",
     "relancelib.journal.ChainEntry": "TypeError: 'NoneType' object is not iterable",
-    "relancelib.outbox.SmtpSender": "TypeError: a bytes-like object is required, not 'str'",
-    "relancelib.outbox.carry_out": "TypeError: 'NoneType' object is not iterable",
-    "relancelib.outbox.envelope_address": "TypeError: a bytes-like object is required, not 'str'",
-    "relancelib.outbox.resolve_claims": "AttributeError: 'NoneType' object has no attribute 'claims'",
     "relancelib.policy.SegmentPolicies": "ValueError: dictionary update sequence element #0 has length 1",
 }
 

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from relancelib.checks import check_instance, check_sequence
 from relancelib.engine import Action, PolicyLike
-from relancelib.errors import RelanceError
+from relancelib.errors import InvalidFieldError, RelanceError
 from relancelib.journal import Claim, ClaimStatus, Journal, LedgerJournal
 from relancelib.model import Client, Creditor
 from relancelib.outbox.files import digest_of, file_name, write_atomically
@@ -75,9 +76,15 @@ def carry_out(
     :func:`~relancelib.rendering.render`.  ``progress`` is called with each action's outcome
     as soon as it is known.  A journal that fails raises, leaving the claim for the next run.
     """
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    by_hand = frozenset(manual)
+    actions = check_sequence(actions, Action, "actions", what="Action (from relancelib.plan())")
+    check_instance(creditor, Creditor, "creditor")
+    by_hand = frozenset(check_sequence(manual, Channel, "manual"))
+    if policy is None or not (isinstance(policy, ReminderPolicy) or callable(policy)):
+        raise InvalidFieldError(
+            "must be a ReminderPolicy or a function of the client", field="policy", value=policy
+        )
+    _check_callbacks(progress, email)
+    folder = _folder(out)
     resolve = policy if not isinstance(policy, ReminderPolicy) else (lambda _client: policy)
     carrier = _Carrier(creditor, folder, resolve, templates, email)
     if journal is None:
@@ -105,6 +112,13 @@ def resolve_claims(
 ) -> tuple[tuple[Resolved, ...], tuple[Uncertain, ...]]:
     """Resolve the claims left open by runs that stopped (call it holding
     ``journal.exclusive()``): what was resolved, and what stays uncertain."""
+    if not isinstance(journal, LedgerJournal):
+        raise InvalidFieldError(
+            "must be a journal that records claims (MemoryJournal, SqliteJournal)",
+            field="journal",
+            value=journal,
+        )
+    _check_callbacks(None, email)
     resolved: list[Resolved] = []
     uncertain: list[Uncertain] = []
     files = FileSender()
@@ -124,6 +138,31 @@ def resolve_claims(
                 Uncertain(claim, "a run stopped while sending it: it may or may not have left")
             )
     return tuple(resolved), tuple(uncertain)
+
+
+def _folder(out: object) -> Path:
+    """``out`` as the outbox folder, created if needed."""
+    if not isinstance(out, (str, os.PathLike)) or not str(out).strip() or "\0" in str(out):
+        raise InvalidFieldError("must be a folder path", field="out", value=out)
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidFieldError(
+            f"cannot be created ({exc.strerror or exc})", field="out", value=out
+        ) from None
+    return folder
+
+
+def _check_callbacks(progress: object, email: object) -> None:
+    if progress is not None and not callable(progress):
+        raise InvalidFieldError(
+            "must be a function of an outcome", field="progress", value=progress
+        )
+    if email is not None and not isinstance(email, Sender):
+        raise InvalidFieldError(
+            "must be a Sender (an SmtpSender) or None", field="email", value=email
+        )
 
 
 def _resend(journal: LedgerJournal, claim: Claim, sender: Sender, path: Path) -> Resolved:

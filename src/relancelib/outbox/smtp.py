@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+from relancelib.checks import check_integer, check_single_line
 from relancelib.errors import InvalidFieldError
 from relancelib.journal import Claim
 from relancelib.outbox.files import write_atomically
@@ -38,6 +39,8 @@ def envelope_address(address: str) -> str:
     A local part (before the ``@``) that is not ASCII needs SMTPUTF8, which this sender
     does not use: a :class:`PermanentFailure` says so.
     """
+    if not isinstance(address, str):
+        raise InvalidFieldError("must be an e-mail address (text)", field="address", value=address)
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         raise PermanentFailure(f"not an e-mail address: {address!r}")
@@ -88,10 +91,38 @@ class SmtpSender:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if security not in SECURITIES:
+        if not isinstance(security, str) or security not in SECURITIES:
             raise InvalidFieldError(
                 f"must be one of {', '.join(SECURITIES)}", field="smtp.security", value=security
             )
+        check_single_line(host, "smtp.host", what="host name")
+        if not 0 < check_integer(port, "smtp.port") < 65536:
+            raise InvalidFieldError(
+                "must be a TCP port (1 to 65535)", field="smtp.port", value=port
+            )
+        for value, field in ((username, "smtp.username"), (password, "smtp.password")):
+            if value is not None and not isinstance(value, str):
+                raise InvalidFieldError("must be text or None", field=field, value="…")
+        if check_integer(retries, "smtp.retries") < 0:
+            raise InvalidFieldError("must not be negative", field="smtp.retries", value=retries)
+        for number, field in ((rate, "smtp.rate"), (backoff, "smtp.backoff"),
+                              (timeout, "smtp.timeout")):  # fmt: skip
+            if number is None and field == "smtp.rate":
+                continue
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, (int, float))
+                or not 0 <= number < float("inf")
+            ):
+                raise InvalidFieldError(
+                    "must be a finite number, not negative", field=field, value=number
+                )
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise InvalidFieldError(
+                "must be an ssl.SSLContext or None", field="ssl_context", value=ssl_context
+            )
+        if not callable(sleep) or not callable(clock):
+            raise InvalidFieldError("must be callable", field="sleep/clock", value=sleep)
         self.host, self.port, self.security = host, port, security
         self._username, self._password = username, password
         self.sender = envelope_address(sender)
