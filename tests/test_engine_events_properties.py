@@ -185,7 +185,6 @@ def test_undoing_a_record_makes_its_steps_due_again_under_a_new_key(
     world=worlds(),
     policy=policies(),
     history_days=st.integers(0, 120),
-    as_of=dates(dt.date(2025, 1, 2), dt.date(2025, 6, 30)),
     shuffle=st.randoms(use_true_random=False),
     data=st.data(),
 )
@@ -193,12 +192,13 @@ def test_events_in_any_order_give_the_same_plan(
     world: Portfolio,
     policy: ReminderPolicy,
     history_days: int,
-    as_of: dt.date,
     shuffle: random.Random,
     data: st.DataObject,
 ) -> None:
+    """Shuffled, except the order of one target's events of one day (the order they were
+    recorded in), the same events give the same plan, every fourth day for six months."""
     clients, invoices = world
-    events = data.draw(events_about(world, EVERY_KIND, max_size=10))
+    events = data.draw(events_about(world, EVERY_KIND, max_size=12))
     recorder = journal_of(events)
     simulate(invoices, clients, policy, days(START, history_days), recorder)
     records = recorder.records()
@@ -208,9 +208,11 @@ def test_events_in_any_order_give_the_same_plan(
         for r in undone
     ]
     everything = [*events, *cancellations]
-    mixed = keep_same_day_order(everything, shuffle)
-    expected = plan(invoices, clients, policy, as_of, journal_of(everything, records))
-    assert plan(invoices, clients, policy, as_of, journal_of(mixed, records)) == expected
+    in_order = journal_of(everything, records)
+    mixed = journal_of(keep_same_day_order(everything, shuffle), records)
+    for day in days(START, 180)[::4]:
+        expected = plan(invoices, clients, policy, day, in_order)
+        assert plan(invoices, clients, policy, day, mixed) == expected, day
 
 
 @examples(40)
@@ -245,8 +247,8 @@ def test_the_plan_does_not_depend_on_events_dated_after_as_of(
 def test_explain_says_chased_exactly_for_the_plan_and_a_pause_is_the_events_rule(
     world: Portfolio, policy: ReminderPolicy, data: st.DataObject
 ) -> None:
-    """``explain(n).chased`` is True exactly for the invoices in the plan's actions; when
-    False its reason is not empty; an invoice paused by a dispute, a hold or a promise (its
+    """``explain(n).chased`` is True exactly for the invoices in the plan's actions, and
+    then no rule stops it; when False its reason is not empty; an invoice paused by a dispute, a hold or a promise (its
     balance above the minimum) is stopped first by the "events" rule."""
     clients, invoices = world
     events = data.draw(events_about(world, EVERY_KIND))
@@ -258,7 +260,9 @@ def test_explain_says_chased_exactly_for_the_plan_and_a_pause_is_the_events_rule
             explanation = today.explain(invoice.number)
             assert explanation.chased == (invoice.number in in_plan), (day, invoice.number)
             assert explanation.step == in_plan.get(invoice.number)
-            if not explanation.chased:
+            if explanation.chased:
+                assert all(rule.passed is not False for rule in explanation.rules)
+            else:
                 assert explanation.reason
             if paused(invoice, events, day, policy) and invoice.balance(day) > policy.min_balance:
                 stops = [rule for rule in explanation.rules if rule.passed is False]
@@ -436,3 +440,23 @@ def test_an_invoice_disputed_or_held_in_the_export_is_not_handed_over(
     # (or held through 30 April): DESIGN.md rule 1 leaves it out of the plan.
     flagged = attrs.evolve(invoice, **changes)
     assert plan([flagged], [make_business()], policy, dt.date(2025, 4, 1), journal).actions == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="explain's next-step rule knows only the policy's steps: on the day of the "
+    "handover it says '[STOP] next step: every step of 'p' is done' while the invoice is "
+    "chased at remise_contentieux",
+)
+def test_the_explanation_of_a_handover_has_no_rule_that_stops_it() -> None:
+    invoice = make_invoice("F-1", due=dt.date(2025, 3, 3))
+    notice = Step("mise_en_demeure", 0, Channel.REGISTERED_LETTER)
+    policy = ReminderPolicy("p", (notice,), min_gap_days=1, after_formal_notice="handover")
+    journal = MemoryJournal()
+    (sent,) = plan([invoice], [make_business()], policy, dt.date(2025, 3, 3), journal).actions
+    assert journal.record(sent)
+    # The notice's deadline is 26 March: the file is handed over on 1 April.
+    today = plan([invoice], [make_business()], policy, dt.date(2025, 4, 1), journal)
+    explanation = today.explain("F-1")
+    assert (explanation.chased, explanation.step) == (True, "remise_contentieux")
+    assert [rule.name for rule in explanation.rules if rule.passed is False] == []
