@@ -19,7 +19,7 @@ import pytest
 
 from factories import make_business, make_invoice
 from relancelib import Invoice, MemoryJournal, Payment, ReminderPolicy, explain, plan
-from relancelib.events import Dispute, Event, Hold, PromiseToPay
+from relancelib.events import Dispute, Event, Hold, Instalment, InstalmentPlan, PromiseToPay
 from relancelib.explain import Explanation
 from relancelib.policy import Channel, Step
 
@@ -204,6 +204,82 @@ def test_a_client_without_email_is_chased_through_the_fallback_channel() -> None
         "  [  ok] channel: email falls back to letter\n"
         "  [  --] problem (warning): client 'C001' has no e-mail address: step relance_1 goes "
         "by letter instead of email (fallback)"
+    )
+
+
+# Quiet after a formal notice: relance_1 on Thursday 6 March, the notice (registered letter)
+# on Thursday 13 March; its deadline leaves 15 days at the post office then 8 days to pay:
+# 5 April, a Saturday, so Monday 7 April.
+QUIET = ReminderPolicy(
+    "ferme",
+    (
+        Step("relance_1", 1, Channel.EMAIL),
+        Step("mise_en_demeure", 8, Channel.REGISTERED_LETTER),
+        Step("contentieux", 20, Channel.LETTER),
+    ),
+    min_gap_days=5,
+    after_formal_notice="quiet",
+)
+
+
+def test_quiet_until_the_deadline_of_the_formal_notice() -> None:
+    journal = MemoryJournal()
+    for day in (D(2025, 3, 6), D(2025, 3, 13)):
+        (action,) = plan([INVOICE], [CLIENT], QUIET, day, journal).actions
+        assert journal.record(action)
+    assert str(plan([INVOICE], [CLIENT], QUIET, D(2025, 4, 7), journal).explain("F-1")) == (
+        "F-1: not chased on 2025-04-07: the formal notice of 2025-03-13 (deadline "
+        "2025-04-07): quiet until its deadline has passed\n"
+        "  [  ok] balance: 1200.00 EUR due on 2025-04-07 (chased above 0)\n"
+        "  [  ok] business day: 2025-04-07 is a business day\n"
+        "  [  ok] gap: last action for client 'C001' on 2025-03-13, 25 day(s) ago (at least 5)\n"
+        "  [STOP] after formal notice: the formal notice of 2025-03-13 (deadline 2025-04-07): "
+        "quiet until its deadline has passed\n"
+        "  [  ok] next step: last step done: mise_en_demeure on 2025-03-13; contentieux is due "
+        "from 2025-03-25\n"
+        "  [  ok] channel: by letter"
+    )
+    assert str(plan([INVOICE], [CLIENT], QUIET, D(2025, 4, 8), journal).explain("F-1")) == (
+        "F-1: chased on 2025-04-08 at step contentieux\n"
+        "  [  ok] balance: 1200.00 EUR due on 2025-04-08 (chased above 0)\n"
+        "  [  ok] business day: 2025-04-08 is a business day\n"
+        "  [  ok] gap: last action for client 'C001' on 2025-03-13, 26 day(s) ago (at least 5)\n"
+        "  [  ok] after formal notice: the formal notice of 2025-03-13 (deadline 2025-04-07): "
+        "its deadline has passed\n"
+        "  [  ok] next step: last step done: mise_en_demeure on 2025-03-13; contentieux is due "
+        "from 2025-03-25\n"
+        "  [  ok] channel: by letter"
+    )
+
+
+# Agreed on Friday 7 March: 600,00 € on Thursday 20 March, 600,00 € on Sunday 20 April.
+INSTALMENTS = InstalmentPlan(
+    on=D(2025, 3, 7),
+    invoice_number="F-1",
+    instalments=(
+        Instalment(D(2025, 3, 20), Decimal("600.00")),
+        Instalment(D(2025, 4, 20), Decimal("600.00")),
+    ),
+)
+
+
+def test_an_instalment_plan_pauses_until_an_instalment_is_missed() -> None:
+    assert str(explained(D(2025, 3, 14), events=(INSTALMENTS,))) == (
+        "F-1: not chased on 2025-03-14: instalment plan of 2025-03-07: next instalment of "
+        "600.00 EUR due 2025-03-20\n"
+        "  [  ok] balance: 1200.00 EUR due on 2025-03-14 (chased above 15)\n"
+        "  [STOP] events: instalment plan of 2025-03-07: next instalment of 600.00 EUR due "
+        "2025-03-20\n"
+        "  [  ok] business day: 2025-03-14 is a business day\n"
+        f"  [  ok] next step: {NEXT}\n"
+        "  [  ok] channel: by email"
+    )
+    # The day after the first instalment's due date, unpaid: its gentle reminder.
+    assert str(explained(D(2025, 3, 21), events=(INSTALMENTS,))) == (
+        "F-1: chased on 2025-03-21 at step echeance_1_rappel\n"
+        "  [  ok] balance: 1200.00 EUR due on 2025-03-21 (chased above 15)\n"
+        "  [  ok] business day: 2025-03-21 is a business day\n"
+        "  [  ok] instalment: a missed instalment is chased at step echeance_1_rappel"
     )
 
 
