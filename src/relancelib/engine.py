@@ -129,9 +129,21 @@ def _unique_invoices(invoices: Iterable[Invoice], problems: list[Problem]) -> Se
     return list(table.values())
 
 
-def _history(journal: object, as_of: dt.date) -> History:
+def _history(journal: object, as_of: dt.date, invoices: Sequence[Invoice]) -> History:
     if journal is None:
         return History()
+    focused = getattr(journal, "history_for", None)
+    if focused is not None:
+        # A store that can read only what concerns the invoices being planned (SQLite):
+        # the plan's cost then follows the day's work, not the journal's length.
+        numbers = [invoice.number for invoice in invoices]
+        clients = {invoice.client_id for invoice in invoices}
+        history = focused(as_of, numbers, clients)
+        if not isinstance(history, History):
+            raise InvalidFieldError(
+                "history_for() must return a History", field="journal", value=journal
+            )
+        return history
     getter = getattr(journal, "history", None)
     if getter is None:
         raise InvalidFieldError(
@@ -205,7 +217,8 @@ def _plan(
     """:func:`plan` on a checked day and rate tables, in :data:`MONEY_CONTEXT`."""
     problems: list[Problem] = []
     client_table, client_conflicts = _client_table(clients)
-    history = _history(journal, as_of)
+    given = _unique_invoices(invoices, problems)
+    history = _history(journal, as_of, given)
     chooser = policy_chooser(policy)
     client_day = _ClientDays(chooser, history, as_of)
     known_day = client_day.days.get
@@ -216,7 +229,6 @@ def _plan(
     handover = client_day.handover
     due: dict[str, list[Due]] = {}
 
-    given = _unique_invoices(invoices, problems)
     for invoice in given:
         client = client_table.get(invoice.client_id)
         if client is None:
