@@ -244,3 +244,14 @@ def test_handover_hands_the_notified_invoices_over_once_then_waits_for_a_person(
         assert steps(run(invoices, journal, day, handover)) == [], day
     journal.add_event(rl.HoldReleased(client_id="C1", on=D(2026, 5, 5), note="repris par Mme Roy"))
     assert steps(run(invoices, journal, D(2026, 5, 5), handover)) == [("FA-2", "relance_1")]
+
+
+def test_the_handover_states_penalties_and_the_indemnity_to_date(journal: Journal) -> None:
+    notice_journal(journal)
+    handover = rl.ReminderPolicy("handover", POLICY.steps, after_formal_notice="handover")
+    item = run([invoice()], journal, D(2026, 4, 16), handover).actions[0].items[0]
+    # 1 000,00 € from 5 February (the day after the due date) to 16 April 2026: 71 days at
+    # the ECB rate of 1 January 2026 (2,15 %) + 10 points = 12,15 % (LAW.md): 23,63 €.
+    assert item.penalties is not None
+    assert item.penalties.amount == Decimal("23.63")
+    assert item.indemnity == Decimal("40")

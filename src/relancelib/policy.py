@@ -399,4 +399,10 @@ def policy_chooser(policy: object) -> Callable[[Client], ReminderPolicy]:
 
 #: The handover of a client's unpaid invoices after a formal notice (see
 #: ``ReminderPolicy.after_formal_notice``).
-HANDOVER_STEP = Step("remise_contentieux", 0, Channel.LETTER, template="remise_contentieux")
+HANDOVER_STEP = Step(
+    "remise_contentieux",
+    0,
+    Channel.LETTER,
+    template="remise_contentieux",
+    include_penalties=True,  # the file states penalties and indemnities to date
+)
