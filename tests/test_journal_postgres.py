@@ -94,6 +94,25 @@ def test_two_schemas_are_two_journals(postgres_server: PostgresServer, day: Plan
             pass
 
 
+def test_two_journals_on_one_schema_take_turns_and_the_chain_stays_one_line(
+    postgres_server: PostgresServer, day: Plan
+) -> None:
+    schema = new_schema()
+    with (
+        PostgresJournal(postgres_server.dsn, schema=schema) as one,
+        PostgresJournal(postgres_server.dsn, schema=schema) as other,
+    ):
+        # Each sees the chain end moved by the other before almost every record.
+        for i, action in enumerate(day.actions):
+            assert (one if i % 3 else other).record(action) is True
+            assert (other if i % 3 else one).record(action) is False
+        assert one.records() == other.records()
+        assert [r.key for r in one.records()] == [a.key for a in day.actions]
+        entries = other.chain()
+        assert [e.seq for e in entries] == list(range(1, len(day.actions) + 1))
+        assert one.verify().ok
+
+
 _OPEN = """
     import sys, time
     from pathlib import Path

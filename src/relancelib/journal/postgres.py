@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 from relancelib.checks import check_date
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError, RelanceError
+from relancelib.journal.chain import GENESIS
 from relancelib.journal.history import HistoryBuilder
-from relancelib.journal.postgres_ledger import (
-    PostgresLedger,
+from relancelib.journal.postgres_ledger import PostgresLedger
+from relancelib.journal.postgres_records import (
+    Tail,
     insert_record,
-    recorded,
     recorded_and_tail,
+    store_record,
 )
 from relancelib.journal.postgres_schema import advisory_key, check_schema_name, ensure_schema
 from relancelib.journal.protocol import FrameMixin
@@ -103,6 +105,8 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         self.dsn = shown_dsn(dsn)
         self._dsn = dsn
         self._timeout = timeout
+        #: Where this journal last saw the chain end (checked by the server before use).
+        self._tail: Tail = (0, GENESIS)
         self._db = self._connect()
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -187,20 +191,7 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         with self._lock:
             self._reconnect()
             try:
-                # Without the lock first: a rerun's calls answer False in one round trip,
-                # and do not queue for the write lock.
-                if recorded(self._db, record.key, record.steps):
-                    return False
-                # Then one round trip to begin, take the write lock and look again, one to
-                # write and commit.
-                done, tail = recorded_and_tail(
-                    self._db, record.key, record.steps, lock=self._write_key
-                )
-                if done:
-                    self._db.execute("ROLLBACK")
-                    return False
-                insert_record(self._db, record, tail, commit=True)
-                return True
+                return self._store(record)
             except psycopg.errors.UniqueViolation:
                 self._rollback()
                 return False  # written meanwhile by a writer that did not take the lock
@@ -212,6 +203,23 @@ class PostgresJournal(PostgresLedger, FrameMixin):
             except BaseException:
                 self._rollback()
                 raise
+
+    def _store(self, record: Record) -> bool:
+        """Store ``record`` (with the lock held): one round trip when the chain ends where
+        this journal last saw it (one writer at a time, the common case), else once more
+        after its new end; when other writers keep appending, the steps one at a time in
+        one transaction holding the write lock."""
+        for _attempt in range(2):
+            stored, self._tail = store_record(self._db, record, self._tail, lock=self._write_key)
+            if stored is not None:
+                return stored
+        with self._write():
+            done, tail = recorded_and_tail(self._db, record.key, record.steps)
+            if done:
+                return False
+            tail = insert_record(self._db, record, tail)
+        self._tail = tail
+        return True
 
     def _rollback(self) -> None:
         """End the transaction :meth:`record` began by hand, if a failure left it open."""

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import json
 import threading
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, LiteralString
+from typing import TYPE_CHECKING, Any
 
 from relancelib.checks import check_date
 from relancelib.engine import Action
@@ -40,128 +39,17 @@ from relancelib.journal.claims import (
     check_key,
     claim_fields,
     claim_of,
-    record_fields,
     record_from_fields,
 )
 from relancelib.journal.postgres_events import PostgresEvents
+from relancelib.journal.postgres_records import insert_record, recorded, recorded_and_tail
 from relancelib.journal.record import Record, check_client_id, check_record_args
 from relancelib.policy import Channel
 
 if TYPE_CHECKING:
     import psycopg
-    import psycopg.sql
 
-__all__ = [
-    "PostgresLedger",
-    "check_tables",
-    "insert_record",
-    "recorded",
-    "recorded_and_tail",
-]
-
-
-# The statements of record(): their values are quoted into them as literals by psycopg (no
-# parameters), so that several statements go in one round trip.
-_RECORDED = (
-    "EXISTS (SELECT 1 FROM records WHERE key = {}) OR EXISTS (SELECT 1"
-    " FROM record_steps s JOIN unnest({}::text[], {}::text[]) AS t (n, k)"
-    " ON s.invoice_number = t.n AND s.step = t.k WHERE NOT s.cancelled)"
-)
-_TAIL = (
-    " FROM (SELECT 1) AS one LEFT JOIN LATERAL"
-    " (SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1) AS c ON true"
-)
-# A record, its (invoice, step) pairs in their order and its chain entry: one statement.
-_INSERT_RECORD = (
-    "WITH r AS (INSERT INTO records (key, client_id, step, on_date, channel, reference)"
-    " VALUES ({}, {}, {}, {}, {}, {}) RETURNING seq),"
-    " s AS (INSERT INTO record_steps (record_seq, position, invoice_number, step)"
-    " SELECT r.seq, t.i - 1, t.n, t.k"
-    " FROM r, unnest({}::text[], {}::text[]) WITH ORDINALITY AS t (n, k, i))"
-    " INSERT INTO chain (seq, kind, key, body, prev, hash)"
-    " VALUES ({}, 'record', {}, {}, {}, {})"
-)
-
-
-def _literals(template: LiteralString, *values: object) -> psycopg.sql.Composed:
-    """``template`` with each ``{}`` replaced by the SQL literal of a value, quoted by
-    psycopg."""
-    from psycopg import sql
-
-    return sql.SQL(template).format(*(sql.Literal(value) for value in values))
-
-
-def _last_row(cursor: psycopg.Cursor[Any]) -> Any:
-    """The row of the last statement of a query string of several."""
-    while cursor.nextset():
-        pass
-    return cursor.fetchone()
-
-
-@functools.cache
-def _recorded_query() -> psycopg.sql.Composed:
-    """:data:`_RECORDED` with parameters: one query text, which psycopg prepares once."""
-    from psycopg import sql
-
-    return sql.SQL("SELECT " + _RECORDED).format(*[sql.Placeholder()] * 3)
-
-
-def recorded(db: psycopg.Connection[Any], key: str, steps: Iterable[tuple[str, str]]) -> bool:
-    """Whether ``key``, or one of the (invoice, step) pairs ``steps``, is already recorded
-    (by an action not cancelled, for a pair)."""
-    row = db.execute(_recorded_query(), (key, *_columns(steps))).fetchone()
-    return bool(row and row[0])
-
-
-def recorded_and_tail(
-    db: psycopg.Connection[Any],
-    key: str,
-    steps: Iterable[tuple[str, str]],
-    *,
-    lock: int | None = None,
-) -> tuple[bool, tuple[int, str]]:
-    """:func:`recorded`, and the chain's last place and hash (0 and the genesis hash when
-    empty): what :func:`insert_record` appends after, in the same write transaction.  With
-    ``lock``, first begins that transaction and takes the write lock ``lock``, in the same
-    round trip."""
-    query = _literals("SELECT " + _RECORDED + ", c.seq, c.hash" + _TAIL, key, *_columns(steps))
-    if lock is not None:
-        query = _literals("BEGIN; SELECT pg_advisory_xact_lock({}); ", lock) + query
-    row = _last_row(db.execute(query))
-    return bool(row[0]), (0, GENESIS) if row[1] is None else (int(row[1]), str(row[2]))
-
-
-def insert_record(
-    db: psycopg.Connection[Any], record: Record, tail: tuple[int, str], *, commit: bool = False
-) -> None:
-    """Insert ``record``, its (invoice, step) pairs and its ``record`` chain entry after the
-    chain's ``tail`` (last place, last hash), inside the caller's write transaction (and
-    commit it, in the same round trip, with ``commit``)."""
-    from psycopg import sql
-
-    seq, prev = tail[0] + 1, tail[1]
-    body = seal(record_fields(record))
-    query = _literals(
-        _INSERT_RECORD,
-        record.key,
-        record.client_id,
-        record.step,
-        record.on,
-        record.channel.value,
-        record.reference,
-        *_columns(record.steps),
-        seq,
-        record.key,
-        canonical(body),
-        prev,
-        entry_hash(prev, seq, "record", record.key, body),
-    )
-    db.execute(query + sql.SQL("; COMMIT") if commit else query)
-
-
-def _columns(steps: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    pairs = list(steps)
-    return [number for number, _ in pairs], [step for _, step in pairs]
+__all__ = ["PostgresLedger", "check_tables"]
 
 
 def check_tables(
