@@ -21,7 +21,10 @@ from relancelib.io.results import ImportProblem
 from relancelib.io.rows import BALANCE_REFERENCE, build_invoice, convert
 from relancelib.model import Invoice, Payment
 
-HEADER = "N° pièce;Code client;Date pièce;Échéance;Montant TTC;Reste dû;Lettrage;Type"
+HEADER = (
+    "N° pièce;Code client;Date pièce;Échéance;Montant TTC;Reste dû;Lettrage;Type;Devise;Litige;"
+    "Suspendu jusqu'au;Envoyée le"
+)
 
 NUMBERS = st.sampled_from(["F1", "F2", "F-3", " F4 ", "", "=F5", "-F6", "F\x017", "F 8", "F1"])
 CLIENTS = st.sampled_from(["C1", "C2", "", "+C3", "C\u20284", "Société Générale"])
@@ -35,8 +38,14 @@ AMOUNTS = st.sampled_from(
 )  # fmt: skip
 BALANCES = st.one_of(AMOUNTS, st.just(""), st.sampled_from(["0", "50,00", "1234,50", "-1"]))
 OTHER = st.sampled_from(["", "", "", "AA", "Avoir", "Facture"])
+CURRENCIES = st.sampled_from(["", "", "EUR", "eur", "USD", "JPY", "=EUR", "XXX"])
+FLAGS = st.sampled_from(["", "", "non", "oui", "x", "peut-être", "@non", "0"])
+MAYBE_DATES = st.one_of(st.just(""), st.just(""), DATES)
 
-ROW = st.tuples(NUMBERS, CLIENTS, DATES, DATES, AMOUNTS, BALANCES, OTHER, OTHER)
+ROW = st.tuples(
+    NUMBERS, CLIENTS, DATES, DATES, AMOUNTS, BALANCES, OTHER, OTHER, CURRENCIES, FLAGS,
+    MAYBE_DATES, MAYBE_DATES,
+)  # fmt: skip
 
 
 def _general(path: Path, export_date: dt.date | None) -> list[object]:
@@ -69,7 +78,7 @@ def test_the_fast_path_is_on_for_this_model() -> None:
 @given(
     rows=st.lists(ROW, min_size=1, max_size=12),
     export_date=st.sampled_from([dt.date(2025, 6, 30), None]),
-    mark_row=st.sampled_from(["", "F0;C0;01/01/2025;31/01/2025;10.00;10.00;;"]),
+    mark_row=st.sampled_from(["", "F0;C0;01/01/2025;31/01/2025;10.00;10.00;;;;;;"]),
 )
 def test_both_paths_give_the_same_invoices_and_problems(
     tmp_path_factory: object, rows: list[tuple[str, ...]], export_date: dt.date | None, mark_row: str
@@ -109,6 +118,23 @@ def test_a_plain_row_takes_the_fast_path_and_equals_the_constructor(tmp_path: Pa
     )
     assert str(invoice.amount) == "1234.50"
     assert str(invoice.payments[0].amount) == "1000.00"
+    # A dispute flag, a hold date, a sending date and the currency EUR are read too.
+    many = {**fields, "currency": (6,), "disputed": (7,), "hold_until": (8,), "sent_on": (9,)}
+    fast = FastInvoices(many, ",", None)
+    made = fast.build(["F1", "C1", "05/03/2025", "04/04/2025", "10", "", "EUR", "oui",
+                       "30/04/2025", "06/03/2025"])  # fmt: skip
+    assert made is not None
+    assert made[0] == Invoice(
+        "F1",
+        "C1",
+        dt.date(2025, 3, 5),
+        dt.date(2025, 4, 4),
+        Decimal("10.00"),
+        disputed=True,
+        hold_until=dt.date(2025, 4, 30),
+        sent_on=dt.date(2025, 3, 6),
+    )
+    assert fast.build(["F1", "C1", "05/03/2025", "04/04/2025", "10", "", "USD", "", "", ""]) is None
     # A row with a filled column the fast path does not read goes the general way.
     fast = FastInvoices({**fields, "matched": (6,)}, ",", None)
     assert fast.build(["F1", "C1", "05/03/2025", "04/04/2025", "1 234,5", "", "AA"]) is None
@@ -118,7 +144,7 @@ def test_a_plain_row_takes_the_fast_path_and_equals_the_constructor(tmp_path: Pa
 def test_the_readers_give_the_same_through_the_fast_path(tmp_path: Path) -> None:
     path = tmp_path / "factures.csv"
     path.write_text(
-        HEADER
+        "N° pièce;Code client;Date pièce;Échéance;Montant TTC;Reste dû;Lettrage;Type"
         + "\r\nF1;C1;05/03/2025;04/04/2025;100,00;40,00;;\r\n"
         + "F2;C1;05/03/2025;04/04/2025;100,00;100,00;;\r\n"
         + "F3;C1;05/03/2025;04/04/2025;-20,00;;;\r\n"

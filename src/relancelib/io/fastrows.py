@@ -5,11 +5,12 @@ Reading a 1M-line export must reach 50,000 rows a second (issue 12).  The genera
 ``Invoice(...)`` whose validators run one closure per field) took about 55 µs a row, of which
 about 10 µs went to the ``Invoice`` and ``Payment`` constructors alone (measured on the
 2-vCPU development machine).  Most rows of an export are alike: a number, a client, two
-dates, an amount and, perhaps, what is left to pay.  :class:`FastInvoices` builds those
-rows directly, and declines (returns ``None``) every other row, which then takes the
-general path: a row with a type, a lettrage, a currency, a dispute or hold column filled, a
-credit note, a cell starting with a formula character, a euro sign, anything a check
-refuses.  So a problem always comes from the general path, with the same words.
+dates, an amount and, perhaps, what is left to pay, a dispute flag, a hold or a sending
+date, the currency ``EUR``.  :class:`FastInvoices` builds those rows directly, and declines
+(returns ``None``) every other row, which then takes the general path: a row with a type,
+a lettrage, a payment date or another currency, a credit note, a cell starting with a
+formula character, a euro sign, anything a check refuses.  So a problem always comes from
+the general path, with the same words.
 
 The checks are the model's own, called once per row here with the same functions
 (:func:`~relancelib.checks.check_text`, :func:`~relancelib.checks.to_money`,
@@ -43,7 +44,21 @@ from relancelib.model import Invoice, Payment
 __all__ = ["FastInvoices", "convert_invoices"]
 
 #: The fields :class:`FastInvoices` reads; a row with any other field filled is declined.
-FAST_FIELDS = frozenset({"number", "client_id", "issue_date", "due_date", "amount", "balance"})
+#: (A currency is read when it is the default, ``EUR``.)
+FAST_FIELDS = frozenset(
+    {
+        "number",
+        "client_id",
+        "issue_date",
+        "due_date",
+        "amount",
+        "balance",
+        "currency",
+        "disputed",
+        "hold_until",
+        "sent_on",
+    }
+)
 _INVOICE_FIELDS = (
     "number",
     "client_id",
@@ -95,6 +110,10 @@ class FastInvoices:
         )
         self._amount = index.get("amount", -1)
         self._balance = index.get("balance")
+        self._currency = index.get("currency")
+        self._disputed = index.get("disputed")
+        self._hold_until = index.get("hold_until")
+        self._sent_on = index.get("sent_on")
         self._other = tuple(i for field, i in index.items() if field not in FAST_FIELDS)
         self.enabled = self.enabled and -1 not in (*self._cells, self._amount)
         self._mark = mark
@@ -116,11 +135,21 @@ class FastInvoices:
             raise _Decline
         return scanned.value
 
+    def _optional_date(self, values: Sequence[str], index: int | None) -> dt.date | None:
+        text = "" if index is None else values[index].strip()
+        if not text:
+            return None
+        if text[0] in TRIGGERS:
+            raise _Decline
+        return cached_date(text)
+
     def build(self, values: Sequence[str]) -> tuple[Invoice, Decimal | None] | None:
         """The invoice of a row and the balance it gave, or ``None`` to take the general path."""
         for index in self._other:
             if values[index].strip():
                 return None
+        if self._currency is not None and values[self._currency].strip() not in ("", "EUR"):
+            return None
         i_number, i_client, i_issue, i_due = self._cells
         number = values[i_number].strip()
         client_id = values[i_client].strip()
@@ -149,6 +178,15 @@ class FastInvoices:
             amount = self._number(amount_text)
             if amount < 0:
                 return None
+            disputed = False
+            if self._disputed is not None:
+                flag = values[self._disputed].strip()
+                if flag:
+                    if flag[0] in TRIGGERS:
+                        return None
+                    disputed = parsing.parse_bool(flag, error=DataImportError)
+            hold_until = self._optional_date(values, self._hold_until)
+            sent_on = self._optional_date(values, self._sent_on)
             payments: tuple[Payment, ...] = ()
             balance = None
             if balance_text:
@@ -176,9 +214,9 @@ class FastInvoices:
             _set(invoice, "amount", to_money(amount, "EUR", "Invoice.amount"))
             _set(invoice, "currency", "EUR")
             _set(invoice, "payments", payments)
-            _set(invoice, "disputed", False)
-            _set(invoice, "hold_until", None)
-            _set(invoice, "sent_on", None)
+            _set(invoice, "disputed", disputed)
+            _set(invoice, "hold_until", hold_until)
+            _set(invoice, "sent_on", sent_on)
             _set(invoice, "delivered_on", None)
         except (_Decline, RelanceError):
             return None
