@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -51,7 +52,24 @@ def _collect(
 ) -> tuple[ImportResult[Any], dict[str, Decimal]]:
     """The rows of ``table`` in an :class:`ImportResult`, and (with ``balances``) the balance
     the file gave for each invoice number (a dict of a million entries for a 1M-line export:
-    kept only when a payments file is to be reconciled with it)."""
+    kept only when a payments file is to be reconciled with it).
+
+    The cyclic garbage collector is paused meanwhile, as ``plan()`` does: the rows make no
+    cycles, and with a million invoices held its full collections, each walking every
+    object kept so far, took a tenth of the time (19.6 s of CPU against 17.4 s for a
+    1M-line export, measured with ``benchmarks/io.py``)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _gather(table, entries, balances)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _gather(
+    table: CsvTable, entries: Iterator[Built | ImportProblem], balances: bool
+) -> tuple[ImportResult[Any], dict[str, Decimal]]:
     items: list[Any] = []
     lines: list[int | None] = []
     credit_notes: list[CreditNote] = []
