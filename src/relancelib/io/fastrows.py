@@ -2,23 +2,24 @@
 
 Reading a 1M-line export must reach 50,000 rows a second (issue 12).  The general path
 (:class:`~relancelib.io.cells.Row` and :func:`~relancelib.io.rows.build_invoice`, then
-``Invoice(...)`` whose validators run one closure per field) took about 55 µs a row, of which
-about 10 µs went to the ``Invoice`` and ``Payment`` constructors alone (measured on the
-2-vCPU development machine).  Most rows of an export are alike: a number, a client, two
-dates, an amount and, perhaps, what is left to pay, a dispute flag, a hold or a sending
-date, the currency ``EUR``.  :class:`FastInvoices` builds those rows directly, and declines
-(returns ``None``) every other row, which then takes the general path: a row with a type,
-a lettrage, a payment date or another currency, a credit note, a cell starting with a
-formula character, a euro sign, anything a check refuses.  So a problem always comes from
-the general path, with the same words.
+``Invoice(...)`` whose validators run one closure per field) took about 37 µs of CPU a row,
+of which about 10 µs went to the ``Invoice`` and ``Payment`` constructors alone; this path
+takes 15 to 17 µs (``benchmarks/README.md``, io.py).  Most rows of an export are alike: a
+number, a client, two dates, an amount and, perhaps, what is left to pay, a dispute flag, a
+hold or a sending date, the currency ``EUR``.  :class:`FastInvoices` builds those rows
+directly, and declines (returns ``None``) every other row, which then takes the general
+path: a row with a type, a lettrage, a payment date or another currency, a credit note, a
+cell starting with a formula character, a euro sign, anything a check refuses.  So a
+problem always comes from the general path, with the same words.
 
 The checks are the model's own, called once per row here with the same functions
-(:func:`~relancelib.checks.check_text`, :func:`~relancelib.checks.to_money`,
-:func:`~relancelib.checks.check_date`...), and the objects are made with
-``object.__new__`` and ``object.__setattr__`` (how attrs' own frozen ``__init__`` sets
-them) instead of running the validators a second time.  The fast path is switched off if the
-model's fields ever differ from the ones set here, and ``tests/test_io_fastrows.py`` checks that
-both paths give equal objects for the same rows.
+(:func:`~relancelib.checks.has_control_characters` — what is left of ``check_text`` for a
+stripped, non-blank string —, :func:`~relancelib.checks.to_money`,
+:func:`~relancelib.checks.check_date`, :mod:`relancelib.parsing`), and the objects are made
+with ``object.__new__`` and ``object.__setattr__`` (how attrs' own frozen ``__init__`` sets
+them) instead of running the validators a second time.  The fast path is switched off if
+the model's fields ever differ from the ones set here, and ``tests/test_io_fastrows.py``
+checks that both paths give equal objects and identical problems for the same rows.
 """
 
 from __future__ import annotations
