@@ -15,7 +15,8 @@ accepted formats and the formula-injection rule are documented in ``docs/import.
 One file per concept: ``results`` (what the readers return), ``sources`` (paths, bytes,
 files), ``encoding``, ``columns`` (the header vocabulary), ``presets`` (known exports),
 ``cells`` (one cell, read through :mod:`relancelib.parsing`), ``rows`` (rows to model
-objects), ``reading`` (a CSV file streamed), ``readers`` (the CSV readers), ``portfolio``
+objects), ``fastrows`` (the common invoice row of a large export, built directly),
+``reading`` (a CSV file streamed), ``readers`` (the CSV readers), ``portfolio``
 (payments attached, credit notes allocated), ``rejections`` (too many rows left out),
 ``frames`` (pandas), ``einvoice`` (the e-invoice entry points), ``cii`` and ``ubl`` (the two
 XML syntaxes), ``export`` (CSV out, and the formula-injection rule).  ``aged_balance``
