@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from factories import make_creditor
 from relancelib import Address, Client, Invoice, MemoryJournal, ReminderPolicy, Severity, plan
 from relancelib.actions import sum_claims
+from relancelib.formatting import format_amount, format_date
+from relancelib.rendering import render
 from relancelib.strategies import dates, policies, portfolios
 
 START = dt.date(2025, 1, 2)
@@ -133,3 +137,27 @@ def test_the_plan_is_the_same_in_any_decimal_context(
     expected = plan(invoices, clients, policy, day)
     with decimal.localcontext(prec=prec, rounding=decimal.ROUND_DOWN):
         assert plan(invoices, clients, policy, day) == expected
+
+
+@settings(deadline=None, max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@given(world=portfolios(issue_dates=ISSUED, min_invoices=4, max_invoices=10, max_clients=1))
+def test_a_rendered_message_never_calls_an_upcoming_invoice_unpaid(
+    world: tuple[list[Client], list[Invoice]],
+) -> None:
+    """Every message the built-in templates write from the engine's actions names an upcoming
+    invoice only "pour mémoire", with its due date; never in the subject, never "reste dû"."""
+    clients, invoices = world
+    creditor = make_creditor()
+    for today in run(clients, invoices, ReminderPolicy.french_default(), 100):
+        for action in today.actions:
+            message = render(action, creditor)
+            for item in action.upcoming_items:
+                number = item.invoice.number
+                lines = [line for line in message.text.splitlines() if f"Facture {number} " in line]
+                assert lines == [
+                    f"- Facture {number} de {format_amount(item.balance, item.currency)}, à régler "
+                    f"le {format_date(item.invoice.due_date)} au plus tard"
+                ]
+                assert not re.search(rf"(?<![\w-]){re.escape(number)}(?![\w-])", message.subject)
+            for other in action.other_items:
+                assert f"- Facture {other.invoice.number} du " in message.text
