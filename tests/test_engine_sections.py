@@ -151,12 +151,13 @@ def test_a_rendered_message_never_calls_an_upcoming_invoice_unpaid(
     for today in run(clients, invoices, ReminderPolicy.french_default(), 100):
         for action in today.actions:
             message = render(action, creditor)
+            locale = action.client.locale
             for item in action.upcoming_items:
                 number = item.invoice.number
                 lines = [line for line in message.text.splitlines() if f"Facture {number} " in line]
                 assert lines == [
-                    f"- Facture {number} de {format_amount(item.balance, item.currency)}, à régler "
-                    f"le {format_date(item.invoice.due_date)} au plus tard"
+                    f"- Facture {number} de {format_amount(item.balance, item.currency, locale=locale)}"
+                    f", à régler le {format_date(item.invoice.due_date, locale=locale)} au plus tard"
                 ]
                 assert not re.search(rf"(?<![\w-]){re.escape(number)}(?![\w-])", message.subject)
             for other in action.other_items:
