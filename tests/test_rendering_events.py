@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pytest
@@ -22,13 +23,15 @@ from relancelib import (
     Channel,
     InvalidFieldError,
     Invoice,
+    MemoryJournal,
     MissingDataError,
     Payment,
     Step,
     action_key,
+    plan,
 )
 from relancelib.events import Instalment, InstalmentPlan, PromiseToPay
-from relancelib.io.results import Credit
+from relancelib.io.results import Credit, Portfolio
 from relancelib.journal import Record
 from relancelib.policy import HANDOVER_STEP
 from relancelib.rendering import INSTALMENT_TEMPLATES, builtin_templates, render, render_instalments
@@ -562,3 +565,49 @@ def test_no_ordinary_space_before_high_punctuation(name: str) -> None:
         body = re.sub(r"<[^>]*>", "", body)
         assert not re.search(r" [:;?!»€]", body), re.search(r".{30} [:;?!»€].{10}", body)
         assert "« " not in body
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/templates.md says what the templates write.
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
+
+
+def test_the_documented_section_headings_are_what_letters_say() -> None:
+    rows = re.findall(r"^  \| `?([\w ]+?)`? \| « (.+?) » \|$", DOCS.read_text("utf-8"), flags=re.M)
+    assert len(rows) == 5
+    on = dt.date(2025, 3, 18)
+    custom = Step("autre", 20, Channel.EMAIL)
+    for key, heading in rows:
+        step = custom if key == "any other key" else POLICY.step(key)
+        action = action_of(
+            on, item(F1, "mise_en_demeure", on, penalties=P45), ActionItem(F2, step, F2.amount, 32)
+        )
+        expected = heading.replace(" :", f"{NBSP}:")
+        assert f"\n{expected}\n- Facture F-2025-0007" in render(action, CREDITOR).text
+
+
+def test_the_documented_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text("utf-8"), flags=re.S)
+    assert len(blocks) == 2
+    on = dt.date(2025, 3, 18)
+    journal = MemoryJournal()
+    namespace: dict[str, object] = {
+        "today": plan([F1], [BUSINESS], POLICY, dt.date(2025, 2, 3)),
+        "creditor": CREDITOR,
+        "portfolio": Portfolio(
+            clients=(BUSINESS,),
+            invoices=(F1,),
+            credits=(Credit("C001", Decimal("120.00"), "EUR", on, "AV-1"),),
+        ),
+        "journal": journal,
+        "invoice": F1,
+        "client": BUSINESS,
+        "first_day": dt.date(2025, 3, 15),
+    }
+    exec(compile(blocks[0], "templates.md", "exec"), namespace)
+    assert f"\n{CREDIT}\n" in namespace["message"].text  # type: ignore[attr-defined]
+    namespace["today"] = dt.date(2025, 3, 5)
+    exec(compile(blocks[1], "templates.md", "exec"), namespace)
+    assert SCHEDULE in namespace["proposal"].text  # type: ignore[attr-defined]
+    assert namespace["confirmation"].step_key == "echeancier_confirmation"  # type: ignore[attr-defined]
