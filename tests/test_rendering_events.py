@@ -26,6 +26,7 @@ from relancelib import (
     MemoryJournal,
     MissingDataError,
     Payment,
+    ReminderPolicy,
     Step,
     action_key,
     plan,
@@ -611,3 +612,67 @@ def test_the_documented_examples_run() -> None:
     exec(compile(blocks[1], "templates.md", "exec"), namespace)
     assert SCHEDULE in namespace["proposal"].text  # type: ignore[attr-defined]
     assert namespace["confirmation"].step_key == "echeancier_confirmation"  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end: the engine's actions over the weeks, a real journal with its events.
+
+
+def chase(invoices: list[Invoice], policy: ReminderPolicy, journal: MemoryJournal, days: int):  # type: ignore[no-untyped-def]
+    """Plan, render and record every day from 20 January 2025; yields (day, action, message)."""
+    day = dt.date(2025, 1, 20)
+    for _ in range(days):
+        for action in plan(invoices, [BUSINESS], policy, day, journal).actions:
+            message = render(action, CREDITOR, history=journal.records(action.client.id))
+            reference = "1A 000 111 2222 3" if action.channel is Channel.REGISTERED_LETTER else None
+            journal.record(action, reference=reference)
+            yield day, action, message
+        day += dt.timedelta(days=1)
+
+
+def test_the_handover_file_of_a_real_chase() -> None:
+    policy = attrs.evolve(ReminderPolicy.french_default(), after_formal_notice="handover")
+    sent = list(chase([F1], policy, MemoryJournal(), 90))
+    day, _action, message = sent[-1]
+    assert [a.step.key for _d, a, _m in sent][-2:] == ["mise_en_demeure", "remise_contentieux"]
+    text = message.text
+    assert (
+        "4. RELANCES EFFECTUÉES\n"
+        "- 27 janvier 2025 – Rappel avant échéance – e-mail – facture F-2025-0001\n"
+        "- 3 février 2025 – Première relance – e-mail – facture F-2025-0001\n"
+        "- 10 février 2025 – Appel téléphonique – téléphone – facture F-2025-0001\n"
+        "- 17 février 2025 – Deuxième relance – e-mail – facture F-2025-0001\n"
+        "- 3 mars 2025 – Lettre de relance – courrier simple – facture F-2025-0001\n"
+        "- 18 mars 2025 – Mise en demeure – lettre recommandée avec accusé de réception – réf. "
+        "1A 000 111 2222 3 – facture F-2025-0001\n"
+    ) in text
+    # The engine hands over the day after the deadline the notice printed.
+    assert day == dt.date(2025, 4, 11)
+    assert "au plus tard le jeudi 10 avril 2025, expiré sans paiement intégral." in text
+
+
+def test_a_broken_promise_and_a_missed_instalment_in_real_messages() -> None:
+    journal = MemoryJournal()
+    journal.add_event(PromiseToPay(on=dt.date(2025, 2, 5), until=dt.date(2025, 2, 12), invoice_number=F1.number))
+    journal.add_event(
+        InstalmentPlan.split(
+            F2.number, F2.amount, count=3, every_days=30, first=dt.date(2025, 2, 17),
+            on=dt.date(2025, 2, 4),
+        )
+    )  # fmt: skip
+    said = {day: message.text for day, _action, message in chase([F1, F2], POLICY, journal, 45)}
+    call = said[dt.date(2025, 2, 17)]
+    assert (
+        f"Je vous appelle au sujet de notre facture F-2025-0001, pour un montant de {EUR_1234}. "
+        "Malgré votre engagement du 5 février 2025 de régler cette facture au plus tard le "
+        "12 février 2025, ce règlement ne nous est pas parvenu."
+    ) in call
+    assert (
+        "Par ailleurs, sauf erreur de notre part, nous n’avons pas encore reçu le règlement de "
+        f"l’échéance suivante, dont la date est dépassée{NBSP}:\n- Échéance de 1{NNBSP}600,00"
+        f"{NBSP}€ due le 17 février 2025 au titre de l’échéancier convenu pour la facture "
+        "F-2025-0007"
+    ) in said[dt.date(2025, 2, 24)]
+    assert "malgré notre précédent rappel, l’échéance suivante reste impayée" in said[
+        dt.date(2025, 3, 3)
+    ]

@@ -234,7 +234,8 @@ def _promises(action: Action, on: dt.date) -> list[dict[str, Any]]:
         elif promise.invoice_number is None:
             # A promise for all the client's invoices.
             what = "cette facture" if len(overdue) == 1 else "vos factures"
-        elif len(overdue) == 1:
+        elif [i.invoice.number for i in action.own_items] == [promise.invoice_number]:
+            # The one invoice the message demands, named just before.
             what = "cette facture"
         else:
             what = f"la facture {promise.invoice_number}"
