@@ -20,6 +20,7 @@ from relancelib.journal.postgres_ledger import PostgresLedger
 from relancelib.journal.postgres_records import (
     Tail,
     insert_record,
+    recorded,
     recorded_and_tail,
     store_record,
 )
@@ -107,6 +108,8 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         self._timeout = timeout
         #: Where this journal last saw the chain end (checked by the server before use).
         self._tail: Tail = (0, GENESIS)
+        #: Whether the last record() found its action already recorded.
+        self._rerun = False
         self._db = self._connect()
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -208,14 +211,20 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         """Store ``record`` (with the lock held): one round trip when the chain ends where
         this journal last saw it (one writer at a time, the common case), else once more
         after its new end; when other writers keep appending, the steps one at a time in
-        one transaction holding the write lock."""
+        one transaction holding the write lock.  During a rerun, one look without the lock
+        first."""
+        # After a call that found its action recorded (a day run again), look first without
+        # the lock: one cheap prepared query answers the rest of such a run.
+        if self._rerun and recorded(self._db, record.key, record.steps):
+            return False
         for _attempt in range(2):
             stored, self._tail = store_record(self._db, record, self._tail, lock=self._write_key)
             if stored is not None:
+                self._rerun = not stored
                 return stored
         with self._write():
-            done, tail = recorded_and_tail(self._db, record.key, record.steps)
-            if done:
+            self._rerun, tail = recorded_and_tail(self._db, record.key, record.steps)
+            if self._rerun:
                 return False
             tail = insert_record(self._db, record, tail)
         self._tail = tail
