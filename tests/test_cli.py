@@ -769,3 +769,9 @@ def test_a_name_is_cut_at_a_word() -> None:
     assert cut_name("Société Coopérative Agricole des Producteurs", 30) == "Société Coopérative Agricole…"
     assert cut_name("Café", 30) == "Café"
     assert cut_name("A" * 50, 30) == "A" * 29 + "…"
+
+
+def test_an_empty_plan_prints_an_empty_table_at_any_width() -> None:
+    empty = plan([], [], ReminderPolicy.french_default(), dt.date(2026, 3, 16))
+    assert "Keys not shown at this width" in "\n".join(printed(plan_table(empty), 80))
+    assert "Client" in "\n".join(printed(plan_table(empty), 160))

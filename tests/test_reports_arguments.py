@@ -195,3 +195,9 @@ def test_the_measures_check_their_counts_and_steps() -> None:
     assert message(lambda: synthetic_portfolio(-1, start=DAY)) == (
         "invoices: -1 must not be negative"
     )
+
+
+def test_a_probability_too_large_for_a_float_is_refused() -> None:
+    assert message(lambda: ResponseModel(default=10**400)).endswith(
+        "must be a probability between 0 and 1"
+    )

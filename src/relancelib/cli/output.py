@@ -132,13 +132,13 @@ class PlanTable:
         ]
         # The amounts take what they need, the step its longest key (a channel name wraps at
         # its words); the invoices what is left once the client has NARROW_CLIENT columns.
-        step, total, claimed = (
-            max(len(line) for row in rows for line in row[i].split("\n")) for i in (1, 3, 4)
+        step, total, claimed, longest = (
+            max((len(line) for row in rows for line in row[i].split("\n")), default=0)
+            for i in (1, 3, 4, 2)
         )
         step = max(step, len("registered"), len("Step,"))
         total, claimed = max(total, len("Total")), max(claimed, len("Claimed"))
         free = width - _NARROW_FRAME - step - total - claimed
-        longest = max(len(line) for row in rows for line in row[2].split("\n"))
         invoices = max(min(longest, free - NARROW_CLIENT), len("Invoices"))
         table = Table(title=self.title, caption=NO_KEYS)
         table.add_column("Client", overflow="fold")

@@ -5,6 +5,7 @@ that the aged balance, the DSO, the payer profiles and the simulation agree."""
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -52,11 +53,10 @@ def as_mapping(value: object, field: str, what: str) -> Mapping[object, object]:
 def probability(value: object, field: str) -> float:
     """A probability (or a quantile): a real number (``int``, ``float`` or ``Decimal``, not a
     ``bool``) from 0 to 1."""
-    number = (
-        float(value)
-        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-        else math.nan
-    )
+    number = math.nan
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        with contextlib.suppress(OverflowError):  # an int too large for a float
+            number = float(value)
     if not 0.0 <= number <= 1.0:  # NaN (junk included) fails both comparisons
         raise InvalidFieldError("must be a probability between 0 and 1", field=field, value=value)
     return number
