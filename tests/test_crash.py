@@ -115,18 +115,22 @@ def check(folder: Path, outs: list[Path]) -> list[str]:
     return [r.reference or "" for r in records]
 
 
+# The options of the runs of even and odd workspaces: one process, or rendering in two.
+JOBS: tuple[tuple[str, ...], ...] = ((), ("--jobs", "2"))
 # Kills per workspace before a run to completion, and workspaces crashed side by side.
 KILLS_PER_WORKSPACE = 5
 PARALLEL = int(os.environ.get("RELANCE_CRASH_PARALLEL", "2"))
 
 
-def crash_workspace(folder: Path, rng: random.Random) -> tuple[int, int, set[str]]:
+def crash_workspace(
+    folder: Path, rng: random.Random, *extra: str
+) -> tuple[int, int, set[str]]:
     """Kill runs on one workspace at random points, then run to completion and check it:
     (runs started, runs killed, the action keys written)."""
     out = folder / "sortie"
     kills = 0
     for _ in range(KILLS_PER_WORKSPACE):
-        process = start(folder, out)
+        process = start(folder, out, *extra)
         # A run spends ~0.8 s importing, then renders, claims, writes and confirms: the
         # kill falls anywhere from the end of the start-up to the end of the run.
         time.sleep(rng.uniform(0.6, 2.2))
@@ -151,7 +155,10 @@ def test_a_run_killed_at_random_points_is_finished_by_the_next_one(
     with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         results = list(
             pool.map(
-                lambda i: crash_workspace(workspace(template, tmp_path / f"w{i}"), rngs[i]),
+                # Every other workspace renders in two processes (--jobs 2).
+                lambda i: crash_workspace(
+                    workspace(template, tmp_path / f"w{i}"), rngs[i], *JOBS[i % 2]
+                ),
                 range(folders),
             )
         )
@@ -162,7 +169,7 @@ def test_a_run_killed_at_random_points_is_finished_by_the_next_one(
     assert trials >= TRIALS
     print(
         f"crash: {trials} runs started, {kills} killed with SIGKILL, {folders} workspaces"
-        f" ({PARALLEL} at a time), {len(baseline)} actions each"
+        f" ({PARALLEL} at a time, half of them with --jobs 2), {len(baseline)} actions each"
     )
 
 
@@ -237,3 +244,40 @@ def test_sending_runs_killed_at_random_deliver_each_message_once(
     print(
         f"\nsending crash: {kills} kills, {settled} uncertain claims settled, {len(log.ids)} messages delivered once each"
     )
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (Linux: /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(child) for child in task.read_text().split()}
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_the_render_processes_end_when_the_run_is_killed(template: Path, tmp_path: Path) -> None:
+    folder = workspace(template, tmp_path / "w")
+    process = start(folder, folder / "sortie", "--jobs", "2")
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+        workers |= children(process.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the run ended before its render processes were seen"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if Path(f"/proc/{pid}").exists() and not _zombie(pid)}
+        time.sleep(0.05)
+    assert alive == set()
+    assert start(folder, folder / "sortie").wait() == 0
+    check(folder, [folder / "sortie"])
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ __all__ = [
     "date_option",
     "debug_option",
     "format_option",
+    "jobs_option",
     "strict_option",
     "today",
 ]
@@ -96,6 +98,24 @@ def format_option(function: F) -> F:
         default="table",
         show_default=True,
         help="table for people, json or csv for programs.",
+    )(function)
+
+
+def _jobs(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    # 0: one process a core (the command line may ask the machine; the library never does).
+    return value if value > 0 else max(1, os.cpu_count() or 1)
+
+
+def jobs_option(function: F) -> F:
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        callback=_jobs,
+        help="Render the messages in N processes (0: one a core); writing, sending and "
+        "recording stay in one process, in order.",
     )(function)
 
 

@@ -11,16 +11,22 @@ from rich.console import Console
 
 from relancelib.cli.exits import ExitCode, strict_exit
 from relancelib.cli.loading import open_journal, plan_day, read_config
-from relancelib.cli.options import config_option, date_option, debug_option, strict_option, today
+from relancelib.cli.options import (
+    config_option,
+    date_option,
+    debug_option,
+    jobs_option,
+    strict_option,
+    today,
+)
 from relancelib.cli.output import (
     console,
     print_columns,
     print_credits,
     print_problems,
-    print_summary,
     warn,
 )
-from relancelib.cli.progress import write_messages
+from relancelib.cli.progress import print_run_summary, write_messages
 from relancelib.cli.send import smtp_sender
 from relancelib.config import load_portfolio
 from relancelib.outbox import CarryOutResult, SmtpSender
@@ -53,6 +59,7 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
                 "once done (e.g. --manual phone: each call is recorded when it was made). "
                 "Repeatable.",
             ),
+            jobs_option,
             config_option,
             strict_option,
             debug_option,
@@ -75,6 +82,7 @@ def run_command(
     out: Path,
     dry_run: bool,
     manual: tuple[str, ...],
+    jobs: int,
     config_path: Path | None,
     strict: bool,
     send: bool,
@@ -84,9 +92,11 @@ def run_command(
 
     E-mails are .eml files (or sent, with --send), letters .pdf files, calls and SMS .txt
     scripts.  Running twice the same day writes nothing new; a run that was killed is
-    finished by the next one (docs/reliability.md).
+    finished by the next one (docs/reliability.md).  --jobs N renders in N processes (big
+    runs); without a terminal (cron) the run prints a start line, a progress line now and
+    then, and its summary.
     """
-    _carry(day, out, dry_run, manual, config_path, strict, send)
+    _carry(day, out, dry_run, manual, config_path, strict, send, jobs)
 
 
 @click.command("send")
@@ -96,12 +106,13 @@ def send_command(
     out: Path,
     dry_run: bool,
     manual: tuple[str, ...],
+    jobs: int,
     config_path: Path | None,
     strict: bool,
 ) -> None:
     """``relance run --send``: send the due e-mails through the [smtp] server, write the
     other messages into the folder, record each once done."""
-    _carry(day, out, dry_run, manual, config_path, strict, True)
+    _carry(day, out, dry_run, manual, config_path, strict, True, jobs)
 
 
 def _carry(
@@ -112,6 +123,7 @@ def _carry(
     config_path: Path | None,
     strict: bool,
     send: bool,
+    jobs: int = 1,
 ) -> None:
     config = read_config(config_path)
     portfolio = load_portfolio(config)
@@ -122,7 +134,7 @@ def _carry(
         day_plan = plan_day(config, portfolio, as_of)
         result = write_messages(
             day_plan.actions, config.creditor, out, None, policy=config.policy, config=config,
-            screen=err,
+            screen=err, jobs=jobs,
         )  # fmt: skip
     else:
         sender: SmtpSender | None = smtp_sender(config) if send else None
@@ -132,12 +144,12 @@ def _carry(
                 result = write_messages(
                     day_plan.actions, config.creditor, out, journal, policy=config.policy,
                     config=config, screen=err, manual=[Channel(value) for value in manual],
-                    email=sender,
+                    email=sender, jobs=jobs,
                 )  # fmt: skip
         finally:
             if sender is not None:
                 sender.close()
-    print_summary(console(), result)
+    print_run_summary(console(), result)
     print_credits(console(), portfolio)
     _print_claims(err, result)
     print_columns(err, portfolio)

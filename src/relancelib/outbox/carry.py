@@ -18,17 +18,17 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relancelib.checks import check_instance, check_sequence
+from relancelib.checks import check_instance, check_integer, check_sequence
 from relancelib.engine import Action, PolicyLike
 from relancelib.errors import InvalidFieldError, RelanceError
 from relancelib.journal import Claim, ClaimStatus, Journal, LedgerJournal
 from relancelib.model import Client, Creditor
 from relancelib.outbox.files import digest_of, file_name, write_atomically
-from relancelib.outbox.payload import Payload, render_payload
+from relancelib.outbox.payload import Payload
 from relancelib.outbox.results import (
     CarryOutResult,
     NotWritten,
@@ -45,6 +45,7 @@ from relancelib.outbox.senders import (
     UncertainDelivery,
     split_target,
 )
+from relancelib.outbox.workers import NotRendered, Rendered, render_all, render_one
 from relancelib.policy import Channel, ReminderPolicy
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ def carry_out(
     manual: Iterable[Channel] = (),
     progress: Callable[[Outcome], None] | None = None,
     email: Sender | None = None,
+    jobs: int = 1,
 ) -> CarryOutResult:
     """Claim, write or send, then confirm each action; return what happened to each, in order.
 
@@ -75,6 +77,8 @@ def carry_out(
     deadlines), ``templates`` overrides built-in templates as in
     :func:`~relancelib.rendering.render`.  ``progress`` is called with each action's outcome
     as soon as it is known.  A journal that fails raises, leaving the claim for the next run.
+    ``jobs`` > 1 renders the messages in that many processes (:mod:`.workers`); claiming,
+    writing or sending and confirming stay here, in order, whatever ``jobs`` is.
     """
     actions = check_sequence(actions, Action, "actions", what="Action (from relancelib.plan())")
     check_instance(creditor, Creditor, "creditor")
@@ -84,11 +88,15 @@ def carry_out(
             "must be a ReminderPolicy or a function of the client", field="policy", value=policy
         )
     _check_callbacks(progress, email)
+    if check_integer(jobs, "jobs") < 1:
+        raise InvalidFieldError("must be 1 or more (processes)", field="jobs", value=jobs)
     folder = _folder(out)
     resolve = policy if not isinstance(policy, ReminderPolicy) else (lambda _client: policy)
-    carrier = _Carrier(creditor, folder, resolve, templates, email)
+    carrier = _Carrier(creditor, folder, resolve, templates, email, jobs)
     if journal is None:
-        outcomes = carrier.each(actions, progress, lambda a: carrier.write_only(a, dry_run=True))
+        outcomes = carrier.each(
+            actions, progress, lambda a, r: carrier.write_only(a, r, dry_run=True)
+        )
         return CarryOutResult(folder, outcomes, dry_run=True)
     if not isinstance(journal, LedgerJournal):
         raise RelanceError(
@@ -100,7 +108,9 @@ def carry_out(
         outcomes = carrier.each(
             actions,
             progress,
-            lambda a: carrier.write_only(a) if a.channel in by_hand else carrier.carry(a, journal),
+            lambda a, r: (
+                carrier.write_only(a, r) if a.channel in by_hand else carrier.carry(a, r, journal)
+            ),
         )
     known = {u.key for u in uncertain}
     uncertain += tuple(o for o in outcomes if isinstance(o, Uncertain) and o.key not in known)
@@ -189,45 +199,49 @@ class _Carrier:
         policy: Callable[[Client], ReminderPolicy],
         templates: TemplatesLike,
         email: Sender | None,
+        jobs: int,
     ) -> None:
         self.creditor, self.folder, self.policy = creditor, folder, policy
-        self.templates, self.email = templates, email
+        self.templates, self.email, self.jobs = templates, email, jobs
         self.files = FileSender()
 
     def each(
         self,
         actions: Sequence[Action],
         progress: Callable[[Outcome], None] | None,
-        carry: Callable[[Action], Outcome],
+        carry: Callable[[Action, Rendered], Outcome],
     ) -> tuple[Outcome, ...]:
         outcomes = []
-        for action in actions:
-            outcome = carry(action)
+        for action, rendered in zip(actions, self.rendered(actions), strict=True):
+            outcome = carry(action, rendered)
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)
         return tuple(outcomes)
 
-    def render(self, action: Action) -> Payload:
-        calendar = self.policy(action.client).holidays
-        return render_payload(action, self.creditor, templates=self.templates, calendar=calendar)
+    def rendered(self, actions: Sequence[Action]) -> Iterator[Rendered]:
+        """Each action's payload, in order: rendered here one at a time, or by ``jobs``
+        processes when there is more than one action a process."""
+        tasks = ((action, self.policy(action.client).holidays) for action in actions)
+        if self.jobs > 1 and len(actions) > self.jobs:
+            return render_all(tasks, self.creditor, self.templates, self.jobs)
+        return (render_one(a, self.creditor, self.templates, calendar) for a, calendar in tasks)
 
-    def write_only(self, action: Action, *, dry_run: bool = False) -> Outcome:
+    def write_only(self, action: Action, rendered: Rendered, *, dry_run: bool = False) -> Outcome:
         """Write the file, claim and record nothing (a dry run, a manual channel)."""
+        if isinstance(rendered, NotRendered):
+            return NotWritten(action, rendered.reason)
         try:
-            payload = self.render(action)
             path = self.folder / file_name(action, dry_run=dry_run)
-            write_atomically(path, payload.data)
+            write_atomically(path, rendered.data)
         except (RelanceError, OSError) as exc:
             return NotWritten(action, describe_error(exc))
-        return Written(action, path, payload.message_id or path.name, recorded=False)
+        return Written(action, path, rendered.message_id or path.name, recorded=False)
 
-    def carry(self, action: Action, journal: LedgerJournal) -> Outcome:
+    def carry(self, action: Action, payload: Rendered, journal: LedgerJournal) -> Outcome:
         """Claim, write or send, confirm."""
-        try:
-            payload = self.render(action)
-        except (RelanceError, OSError) as exc:
-            return NotWritten(action, describe_error(exc))
+        if isinstance(payload, NotRendered):
+            return NotWritten(action, payload.reason)
         sender: Sender = self.files
         if action.channel is Channel.EMAIL and self.email is not None:
             sender = self.email
