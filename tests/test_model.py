@@ -344,3 +344,19 @@ def test_siret_is_accepted_where_a_siren_is_asked_and_stored_as_its_siren() -> N
     assert Client("C1", "Acme", siren="732 829 320 00074").siren == "732829320"
     with pytest.raises(InvalidFieldError, match=r"Client\.siren: '73282932000075' is not a valid SIRET"):
         Client("C1", "Acme", siren="73282932000075")
+
+
+def test_a_client_keeps_its_intra_community_vat_number_in_compact_form() -> None:
+    client = Client("C1", "Hôtel du Lac", vat_number="FR 40 303 265 045")
+    assert client.vat_number == "FR40303265045"
+    read = Client.from_mapping({"id": "C1", "name": "N", "vat_number": "FR40303265045"})
+    assert read.vat_number == "FR40303265045"
+    assert Client.from_mapping({"id": "C1", "name": "N", "vat_number": ""}).vat_number is None
+
+
+def test_an_invalid_vat_number_is_refused_naming_the_field() -> None:
+    with pytest.raises(InvalidFieldError) as caught:
+        Client("C1", "Hôtel du Lac", vat_number="FR41303265045")
+    assert str(caught.value).startswith(
+        "Client.vat_number: 'FR41303265045' is not a valid intra-community VAT number"
+    )

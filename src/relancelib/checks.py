@@ -24,6 +24,7 @@ from babel import UnknownLocaleError as _BabelUnknownLocale
 from babel.numbers import get_currency_precision, list_currencies
 from stdnum import bic as _bic
 from stdnum import iban as _iban
+from stdnum.eu import vat as _vat
 from stdnum.exceptions import ValidationError as _StdnumError
 from stdnum.fr import siren as _siren
 from stdnum.fr import siret as _siret
@@ -34,6 +35,7 @@ __all__ = [
     "check_amount",
     "check_bic",
     "check_bool",
+    "check_country",
     "check_currency",
     "check_date",
     "check_decimal",
@@ -49,6 +51,7 @@ __all__ = [
     "check_single_line",
     "check_siren",
     "check_text",
+    "check_vat_number",
     "has_control_characters",
     "minor_unit",
     "optional",
@@ -373,3 +376,27 @@ def check_iban(value: object, field: str) -> str:
 def check_bic(value: object, field: str) -> str:
     """A BIC (python-stdnum), in compact form."""
     return _stdnum_check(_bic, "BIC", value, field)
+
+
+def check_vat_number(value: object, field: str) -> str:
+    """An intra-community VAT number (*numéro de TVA intracommunautaire*, python-stdnum's
+    ``stdnum.eu.vat``: ``FR`` + key + SIREN for France), in compact form."""
+    return _stdnum_check(_vat, "intra-community VAT number", value, field)
+
+
+@functools.cache
+def _territories() -> frozenset[str]:
+    codes = Locale("en").territories
+    # "ZZ" is CLDR's "Unknown Region", not a country.
+    return frozenset(
+        c for c in codes if isinstance(c, str) and c.isalpha() and len(c) == 2 and c != "ZZ"
+    )
+
+
+def check_country(value: object, field: str) -> str:
+    """An ISO 3166-1 alpha-2 country code that CLDR (Babel) knows (``"FR"``, ``"BE"``...)."""
+    if not isinstance(value, str) or value not in _territories():
+        raise InvalidFieldError(
+            "is not an ISO 3166-1 alpha-2 country code", field=field, value=value
+        )
+    return value

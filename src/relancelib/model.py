@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
-from babel import Locale
 from stdnum import iban as _iban
 
 from relancelib.checks import (
     check_amount,
     check_bic,
     check_bool,
+    check_country,
     check_currency,
     check_date,
     check_email,
@@ -37,6 +36,7 @@ from relancelib.checks import (
     check_single_line,
     check_siren,
     check_text,
+    check_vat_number,
     minor_unit,
     optional,
     to_money,
@@ -90,6 +90,7 @@ def _date(field: str, *, optional: bool = False) -> Any:
     return validator(check_optional_date if optional else check_date, field)
 
 
+# Converters to an identifier's compact form (None stays None); named for mypy's attrs plugin.
 def _creditor_iban(value: Any) -> str | None:
     return None if value is None else check_iban(value, "Creditor.iban")
 
@@ -106,6 +107,10 @@ def _client_siren(value: Any) -> str | None:
     return None if value is None else check_siren(value, "Client.siren")
 
 
+def _client_vat(value: Any) -> str | None:
+    return None if value is None else check_vat_number(value, "Client.vat_number")
+
+
 def _lines(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidFieldError(
@@ -114,15 +119,6 @@ def _lines(value: Any) -> tuple[str, ...]:
             value=value,
         )
     return tuple(value)
-
-
-@functools.cache
-def _territories() -> frozenset[str]:
-    codes = Locale("en").territories
-    # "ZZ" is CLDR's "Unknown Region", not a country.
-    return frozenset(
-        c for c in codes if isinstance(c, str) and c.isalpha() and len(c) == 2 and c != "ZZ"
-    )
 
 
 @attrs.frozen
@@ -136,7 +132,7 @@ class Address:
     lines: tuple[str, ...] = attrs.field(converter=_lines)
     postal_code: str = attrs.field(validator=_text("Address.postal_code"))
     city: str = attrs.field(validator=_text("Address.city"))
-    country: str = attrs.field(default="FR")
+    country: str = attrs.field(default="FR", validator=validator(check_country, "Address.country"))
 
     @lines.validator
     def _check_lines(self, _attr: Any, value: tuple[str, ...]) -> None:
@@ -147,13 +143,6 @@ class Address:
         check = _text("Address.lines")
         for line in value:
             check(self, _attr, line)
-
-    @country.validator
-    def _check_country(self, _attr: Any, value: Any) -> None:
-        if not isinstance(value, str) or value not in _territories():
-            raise InvalidFieldError(
-                "is not an ISO 3166-1 alpha-2 country code", field="Address.country", value=value
-            )
 
     def __attrs_post_init__(self) -> None:
         if self.country == "FR" and not re.fullmatch(r"[0-9]{5}", self.postal_code):
@@ -202,6 +191,7 @@ class Client:
     legal interest after formal notice).  ``segment`` selects template variants and
     per-segment policies (``"vip"``, ``"standard"``...).  ``penalty_rate`` is an optional
     contractual late-payment rate, a percentage per year, that replaces the default rate.
+    ``siren`` and ``vat_number`` (intra-community VAT number) are kept in compact form.
     ``contact`` is the person the messages greet, with a civility: ``"Madame Durand"``
     ("Bonjour Madame Durand,"; letters "Madame,"); without it they open "Madame, Monsieur,".
     """
@@ -221,6 +211,7 @@ class Client:
     )
     segment: str = attrs.field(default="standard", kw_only=True, validator=_text("Client.segment"))
     siren: str | None = attrs.field(default=None, kw_only=True, converter=_client_siren)
+    vat_number: str | None = attrs.field(default=None, kw_only=True, converter=_client_vat)
     penalty_rate: Decimal | None = attrs.field(default=None, kw_only=True, converter=_rate)
     contact: str | None = attrs.field(
         default=None, kw_only=True, validator=optional(check_single_line, "Client.contact")
@@ -252,6 +243,7 @@ class Client:
             locale=blank_to_none(data.get("locale")) or "fr_FR",
             segment=blank_to_none(data.get("segment")) or "standard",
             siren=blank_to_none(data.get("siren")),
+            vat_number=blank_to_none(data.get("vat_number")),
             penalty_rate=None if rate is None else parse_amount(rate, "Client.penalty_rate"),
             contact=blank_to_none(data.get("contact")),
         )
