@@ -19,7 +19,16 @@ import pytest
 
 from factories import make_invoice
 from postgres import SQL_STORES, STORES, SqlRunner, hand_editor, open_journal, postgres_server
-from relancelib import Action, Client, JournalError, MemoryJournal, ReminderPolicy, plan
+from relancelib import (
+    Action,
+    Client,
+    InvalidFieldError,
+    JournalError,
+    MemoryJournal,
+    ReminderPolicy,
+    plan,
+)
+from relancelib.engine import History
 from relancelib.events import (
     CallOutcome,
     CallResult,
@@ -30,6 +39,7 @@ from relancelib.events import (
     PromiseToPay,
 )
 from relancelib.journal import ClaimStatus, LedgerJournal
+from relancelib.sample import load_sample
 
 __all__ = ["postgres_server"]  # the session's server, imported as a fixture
 
@@ -211,3 +221,59 @@ def test_verify_names_an_event_row_edited_added_or_deleted_by_hand(
     assert f"event {first.key}: differs from the chain (edited by hand?)" in problems
     assert f"event {second.key}: in the chain but missing from the table" in problems
     assert "event ev-forged: not in the chain (added by hand?)" in problems
+
+
+def _restricted(history: History, numbers: set[str], clients: set[str]) -> tuple[object, ...]:
+    """What the engine reads of ``history`` when it plans ``numbers`` of ``clients``."""
+    return (
+        {n: list(v) for n, v in history.steps.items() if n in numbers},
+        {c: d for c, d in history.contacts.items() if c in clients},
+        {c: list(v) for c, v in history.actions.items() if c in clients},
+        {p: n for p, n in history.revisions.items() if p[0] in numbers},
+        history.events,
+    )
+
+
+def test_history_for_the_planned_invoices_agrees_with_the_whole_history(
+    sql_journal: tuple[LedgerJournal, SqlRunner],
+) -> None:
+    journal, _run = sql_journal
+    sample = load_sample()
+    actions = sample.replay(journal)
+    first = actions[0]
+    journal.add_event(Cancellation(on=D(2026, 2, 2), action_key=first.key, why="erreur"))
+    journal.add_event(Dispute(on=D(2026, 2, 3), invoice_number=first.steps[0][0], reason="x"))
+    history_for = journal.history_for  # type: ignore[attr-defined]
+    chosen = sample.invoices[::3]
+    numbers = {invoice.number for invoice in chosen}
+    clients = {invoice.client_id for invoice in chosen} | {first.client.id}
+    numbers |= {number for number, _step in first.steps}
+    for as_of in (D(2026, 1, 20), D(2026, 2, 2), sample.as_of):
+        part = history_for(as_of, sorted(numbers), clients)
+        whole = journal.history(as_of)
+        assert _restricted(part, numbers, clients) == _restricted(whole, numbers, clients)
+    assert set(part.revisions) == set(first.steps)  # the cancelled record's pairs
+    assert part.events.cancelled == frozenset({first.key})
+    assert dict(history_for(sample.as_of, [], []).steps) == {}
+
+
+def test_record_many_gives_the_answers_of_record_one_by_one(
+    sql_journal: tuple[LedgerJournal, SqlRunner], business: Client, policy: ReminderPolicy
+) -> None:
+    journal, _run = sql_journal
+    (grouped,) = day_plan(business, policy, journal)
+    alone = plan([make_invoice("F-1")], [business], policy, APRIL_1).actions[0]
+    other = plan([make_invoice("F-7")], [business], policy, APRIL_1).actions[0]
+    journal.record(other)
+    record_many = journal.record_many  # type: ignore[attr-defined]
+    # Within the batch too: the pair F-1 relance_1 once, the key once.
+    assert record_many([grouped, alone, grouped, other], on=D(2025, 4, 2)) == (
+        True, False, False, False,
+    )  # fmt: skip
+    assert [r.key for r in journal.records()] == [other.key, grouped.key]
+    assert journal.records()[1].on == D(2025, 4, 2)
+    assert record_many([]) == ()
+    with pytest.raises(InvalidFieldError, match=r"^actions: "):
+        record_many([object()])
+    assert [e.kind for e in journal.chain()] == ["record", "record"]
+    assert journal.verify().ok

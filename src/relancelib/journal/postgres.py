@@ -7,11 +7,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from relancelib.checks import check_date
+from relancelib.checks import check_date, check_sequence
 from relancelib.engine import Action, History
 from relancelib.errors import InvalidFieldError, JournalError, RelanceError
 from relancelib.journal.chain import GENESIS
@@ -230,6 +230,32 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         self._tail = tail
         return True
 
+    def record_many(
+        self, actions: Iterable[Action], on: dt.date | None = None
+    ) -> tuple[bool, ...]:
+        """:meth:`record` each of ``actions`` in one transaction under the write lock: the
+        same exactly-once answers (``False`` for an action already recorded, by key or by
+        one of its pairs, in the journal or earlier in the batch), one commit for the whole
+        batch instead of one per action."""
+        records = []
+        for action in check_sequence(actions, Action, "actions"):
+            checked, when, reference = check_record_args(action, on, None)
+            records.append(record_of(checked, when, reference))
+        answers = []
+        with self._change(f"record {len(records)} actions"):
+            tail: Tail | None = None
+            for record in records:
+                if tail is None:  # the chain's end, read once under the lock
+                    done, tail = recorded_and_tail(self._db, record.key, record.steps)
+                else:
+                    done = recorded(self._db, record.key, record.steps)
+                if not done:
+                    tail = insert_record(self._db, record, tail)
+                answers.append(not done)
+        if tail is not None:
+            self._tail = tail
+        return tuple(answers)
+
     def _rollback(self) -> None:
         """End the transaction :meth:`record` began by hand, if a failure left it open."""
         import psycopg
@@ -297,6 +323,53 @@ class PostgresJournal(PostgresLedger, FrameMixin):
                 builder.action(row[2], row[3] if row[3] is not None else row[8] or "", row[4])
         return builder.history()
 
+    def history_for(
+        self, as_of: dt.date, invoices: Collection[str], clients: Collection[str]
+    ) -> History:
+        """:meth:`history` restricted to the records of ``invoices`` and ``clients`` (the
+        ones being planned): its cost follows the day's work, not the journal's length —
+        the pairs are read through the index on (invoice, step), the clients' records
+        through the index on (client, date).  :func:`relancelib.plan` calls it when given
+        this journal.  (``SqliteJournal.history_for``'s reading, in this store's SQL.)"""
+        as_of = check_date(as_of, "as_of")
+        numbers = sorted(check_sequence(invoices, str, "invoices"))
+        ids = sorted(check_sequence(clients, str, "clients"))
+        builder = HistoryBuilder()
+        builder.events = self._event_index(as_of)
+        cancelled = builder.events.cancelled
+        pairs = self._read(
+            _PAIRS + " WHERE NOT s.cancelled AND r.on_date <= %s AND s.invoice_number = ANY(%s)",
+            (as_of, numbers),
+        )
+        keys = self._read(
+            "SELECT DISTINCT action_key FROM events WHERE kind = 'cancellation'"
+            " AND action_key IS NOT NULL"
+        )
+        if keys:  # the pairs of cancelled records, which count as revisions
+            pairs += self._read(
+                _PAIRS + " WHERE s.cancelled AND r.on_date <= %s AND r.key = ANY(%s)"
+                " AND s.invoice_number = ANY(%s)",
+                (as_of, [key for (key,) in keys], numbers),
+            )
+        actions = self._read(
+            "SELECT r.seq, r.key, r.client_id, coalesce(r.step, (SELECT s.step FROM"
+            " record_steps s WHERE s.record_seq = r.seq ORDER BY s.position LIMIT 1), ''),"
+            " r.on_date FROM records r WHERE r.on_date <= %s AND r.client_id = ANY(%s)"
+            " ORDER BY r.on_date, r.seq",
+            (as_of, ids),
+        )
+        pairs.sort(key=lambda row: (row[3], row[0], row[4]))
+        for _seq, key, number, on, _position, step in pairs:
+            if key in cancelled:
+                builder.revise(number, step)
+            else:
+                builder.step(number, step, on)
+        for _seq, key, client_id, step, on in actions:
+            if key not in cancelled:
+                builder.contact(client_id, on)
+                builder.action(client_id, step, on)
+        return builder.history()
+
     def _keep(self, out: list[Record], row: Any, pairs: list[tuple[str, str]]) -> None:
         """Append the record of a row, or note it in :attr:`unreadable` when it was edited
         by hand into something that is not a record (an unknown channel)."""
@@ -312,6 +385,12 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         """The rows found unreadable so far (edited by hand): skipped, and named here and
         by :meth:`verify`."""
         return tuple(self._unreadable[seq] for seq in sorted(self._unreadable))
+
+
+_PAIRS = (
+    "SELECT r.seq, r.key, s.invoice_number, r.on_date, s.position, s.step"
+    " FROM record_steps s JOIN records r ON r.seq = s.record_seq"
+)
 
 
 def _first_line(exc: BaseException) -> str:
