@@ -10,7 +10,8 @@ fsync on, or ``--dsn``):
 2. the same again, every call answering False (a rerun of the days): calls per second;
 3. ``history(as_of)`` and ``records()`` over the whole journal;
 4. ``plan()`` of the last day over each journal (its history read once);
-5. for PostgreSQL, the same actions recorded by ``--processes`` processes at once, each
+5. ``record_many()`` of each day's actions into a new journal (one transaction a day);
+6. for PostgreSQL, the same actions recorded by ``--processes`` processes at once, each
    taking every action in its own order (the race the journal arbitrates): calls per second
    and that each action was stored once.
 
@@ -109,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds, done = timed(lambda: simulate(MemoryJournal(), start, AS_OF, invoices=invoices,
                                            clients=clients, policy=policy))  # fmt: skip
     actions = list(done)  # type: ignore[call-overload]
+    by_day: dict[dt.date, list[Action]] = {}
+    for action in actions:
+        by_day.setdefault(action.on, []).append(action)
     pairs = sum(len(a.steps) for a in actions)
     print(f"{args.invoices:,} invoices of {args.clients:,} clients, {args.days} days "
           f"replayed: {len(actions):,} actions ({pairs:,} (invoice, step) pairs) "
@@ -146,6 +150,22 @@ def main(argv: list[str] | None = None) -> int:
             )
             row["verify() s"], result = timed(lambda j=journal: j.verify())
             assert result.ok  # type: ignore[attr-defined]
+            journal.close()
+            # The same days again into a new journal, one record_many() per day.
+            batches = {
+                "sqlite": lambda: SqliteJournal(folder / "batch.sqlite3"),
+                "postgres": lambda: PostgresJournal(dsn, schema="bench_batch"),
+            }
+            batch = batches[name]
+            journal = batch()
+            if name == "postgres":
+                journal._db.execute('DROP SCHEMA IF EXISTS "bench_batch" CASCADE')  # type: ignore[attr-defined]
+                journal.close()
+                journal = batch()
+            seconds, stored = timed(lambda j=journal: sum(
+                sum(j.record_many(day)) for day in by_day.values()))  # fmt: skip
+            assert stored == len(actions)
+            row["record_many()/s"] = len(actions) / seconds
             journal.close()
         print()
         print(f"{'':24}{'SQLite':>12}{'PostgreSQL':>12}{'PG / SQLite':>13}")

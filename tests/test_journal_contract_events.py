@@ -277,3 +277,22 @@ def test_record_many_gives_the_answers_of_record_one_by_one(
         record_many([object()])
     assert [e.kind for e in journal.chain()] == ["record", "record"]
     assert journal.verify().ok
+
+
+def test_record_many_day_by_day_keeps_what_record_keeps(
+    sql_journal: tuple[LedgerJournal, SqlRunner],
+) -> None:
+    journal, _run = sql_journal
+    sample = load_sample()
+    memory = MemoryJournal()
+    days: dict[dt.date, list[Action]] = {}
+    for action in sample.replay(memory):
+        days.setdefault(action.on, []).append(action)
+    for day, actions in days.items():
+        answers = journal.record_many(actions + actions[:1], on=day)  # type: ignore[attr-defined]
+        assert answers == (True,) * len(actions) + (False,)
+    assert [(r.key, r.steps, r.on) for r in journal.records()] == [
+        (r.key, r.steps, r.on) for r in memory.records()
+    ]
+    assert len(journal.chain()) == len(memory.records())
+    assert journal.verify().ok

@@ -20,6 +20,7 @@ from relancelib.journal.postgres_ledger import PostgresLedger
 from relancelib.journal.postgres_records import (
     Tail,
     insert_record,
+    insert_records,
     recorded,
     recorded_and_tail,
     store_record,
@@ -241,20 +242,13 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         for action in check_sequence(actions, Action, "actions"):
             checked, when, reference = check_record_args(action, on, None)
             records.append(record_of(checked, when, reference))
-        answers = []
+        if not records:
+            return ()
         with self._change(f"record {len(records)} actions"):
-            tail: Tail | None = None
-            for record in records:
-                if tail is None:  # the chain's end, read once under the lock
-                    done, tail = recorded_and_tail(self._db, record.key, record.steps)
-                else:
-                    done = recorded(self._db, record.key, record.steps)
-                if not done:
-                    tail = insert_record(self._db, record, tail)
-                answers.append(not done)
+            answers, tail = insert_records(self._db, records)
         if tail is not None:
             self._tail = tail
-        return tuple(answers)
+        return answers
 
     def _rollback(self) -> None:
         """End the transaction :meth:`record` began by hand, if a failure left it open."""

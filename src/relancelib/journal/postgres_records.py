@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     import psycopg
     import psycopg.sql
 
-__all__ = ["Tail", "insert_record", "recorded", "recorded_and_tail", "store_record"]
+__all__ = [
+    "Tail",
+    "insert_record",
+    "insert_records",
+    "recorded",
+    "recorded_and_tail",
+    "store_record",
+]
 
 #: The end of the chain: the last entry's place and hash ((0, GENESIS) when empty).
 Tail = tuple[int, str]
@@ -165,3 +172,71 @@ def store_record(
     if row[0]:
         return True, (tail[0] + 1, str(values[-1]))
     return (False if row[1] else None), _tail(row[2], row[3])
+
+
+def insert_records(
+    db: psycopg.Connection[Any], records: list[Record]
+) -> tuple[tuple[bool, ...], Tail | None]:
+    """Record ``records`` in order inside the caller's write transaction, in a few round
+    trips whatever their number: look up every key and pair at once, answer each as
+    :meth:`record` would one by one (an action whose key or one of whose pairs is recorded,
+    in the journal or earlier in the batch, is not), then insert the new records, their
+    pairs and their chain entries with one statement each.  The answers, and the chain's new
+    end (None when nothing was written)."""
+    numbers, steps = _columns(pair for record in records for pair in record.steps)
+    keys = {row[0] for row in db.execute(
+        "SELECT key FROM records WHERE key = ANY(%s)", ([r.key for r in records],))}  # fmt: skip
+    pairs = set(db.execute(
+        "SELECT s.invoice_number, s.step FROM record_steps s"
+        " JOIN unnest(%s::text[], %s::text[]) AS t (n, k)"
+        " ON s.invoice_number = t.n AND s.step = t.k WHERE NOT s.cancelled",
+        (numbers, steps),
+    ).fetchall())  # fmt: skip
+    answers, new = [], []
+    for record in records:
+        done = record.key in keys or any(pair in pairs for pair in record.steps)
+        answers.append(not done)
+        if not done:
+            keys.add(record.key)
+            pairs.update(record.steps)
+            new.append(record)
+    if not new:
+        return tuple(answers), None
+    row = db.execute("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
+    tail = _tail(*row) if row else (0, GENESIS)
+    entries = []
+    for record in new:
+        values = _entry(record, tail)
+        entries.append(tuple(values[-5:]))  # seq, key, body, prev, hash
+        tail = (tail[0] + 1, str(values[-1]))
+    rows = [(r.key, r.client_id, r.step, r.on, r.channel.value, r.reference) for r in new]
+    seqs = dict(db.execute(
+        "INSERT INTO records (key, client_id, step, on_date, channel, reference)"
+        " SELECT k, c, s, d, ch, ref FROM unnest(%s::text[], %s::text[], %s::text[],"
+        " %s::date[], %s::text[], %s::text[]) WITH ORDINALITY AS t (k, c, s, d, ch, ref, i)"
+        " ORDER BY i RETURNING key, seq",
+        _by_column(rows, 6),
+    ).fetchall())  # fmt: skip
+    flat = [(seqs[r.key], i, n, s) for r in new for i, (n, s) in enumerate(r.steps)]
+    if flat:
+        db.execute(
+            "INSERT INTO record_steps (record_seq, position, invoice_number, step)"
+            " SELECT * FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[])",
+            _by_column(flat, 4),
+        )
+    db.execute(
+        "INSERT INTO chain (seq, kind, key, body, prev, hash)"
+        " SELECT q, 'record', k, b, p, h FROM unnest(%s::bigint[], %s::text[], %s::text[],"
+        " %s::text[], %s::text[]) AS t (q, k, b, p, h)",
+        _by_column(entries, 5),
+    )
+    return tuple(answers), tail
+
+
+def _by_column(rows: Iterable[tuple[object, ...]], width: int) -> list[list[object]]:
+    """``rows`` as ``width`` columns (the arrays ``unnest`` takes)."""
+    columns: list[list[object]] = [[] for _ in range(width)]
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    return columns
