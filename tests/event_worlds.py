@@ -46,6 +46,7 @@ SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 def examples(count: int) -> settings:
+    """Hypothesis settings for ``count`` (times SCALE) derandomized examples, no deadline."""
     return settings(
         deadline=None, max_examples=count * SCALE, derandomize=True, suppress_health_check=SLOW_OK
     )
@@ -58,10 +59,10 @@ PAUSES = ("promise", "dispute", "resolution", "hold", "release")
 EVERY_KIND = (*PAUSES, "instalments")
 
 
-def worlds(**invoice_options: object) -> st.SearchStrategy[Portfolio]:
+def worlds(**invoice_options: Any) -> st.SearchStrategy[Portfolio]:
     """Small portfolios issued in the first quarter of 2025, with neither the export's
     ``disputed`` flag nor its ``hold_until`` (the events alone pause an invoice)."""
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "issue_dates": ISSUED,
         "min_invoices": 1,
         "max_invoices": 5,
@@ -70,7 +71,7 @@ def worlds(**invoice_options: object) -> st.SearchStrategy[Portfolio]:
         "hold_until": st.none(),
     }
     options.update(invoice_options)
-    return portfolios(**options)  # type: ignore[arg-type]
+    return portfolios(**options)
 
 
 def days_after(day: dt.date, most: int) -> st.SearchStrategy[dt.date]:
