@@ -157,21 +157,26 @@ def write_blocks(
     file_name = template + tpl.SUFFIX
     text_template = tpl.compile_template(template_set.text, file_name)
     html_body: str | None = None
+    # The context is handed over read-only once for all the blocks ("subject" is a str).
+    view = tpl.read_only_context(context)
     if not text_template.blocks:
         # A plain source is the text body.
         subject = clean_subject(default_subject())
-        context["subject"] = subject
-        text = tpl.render_block(template_set.text, text_template, None, context) or ""
+        context["subject"] = view["subject"] = subject
+        text = tpl.render_block(template_set.text, text_template, None, view, viewed=True) or ""
     else:
         subject = clean_subject(
-            tpl.render_block(template_set.text, text_template, "subject", context) or ""
+            tpl.render_block(template_set.text, text_template, "subject", view, viewed=True)
+            or ""
         )
         if not subject:
             subject = clean_subject(default_subject())
-        context["subject"] = subject
-        text_block = tpl.render_block(template_set.text, text_template, "text", context)
+        context["subject"] = view["subject"] = subject
+        text_block = tpl.render_block(template_set.text, text_template, "text", view, viewed=True)
         html_template = tpl.compile_template(template_set.html, file_name)
-        html_body = tpl.render_block(template_set.html, html_template, "html", context)
+        html_body = tpl.render_block(
+            template_set.html, html_template, "html", view, viewed=True
+        )
         text = (
             text_block
             if text_block is not None

@@ -29,6 +29,7 @@ from jinja2 import StrictUndefined, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+from markupsafe import Markup
 
 from relancelib import formatting, law
 from relancelib.checks import has_control_characters
@@ -57,6 +58,7 @@ __all__ = [
     "compile_template",
     "find_template",
     "read_only",
+    "read_only_context",
     "render_block",
     "user_set",
 ]
@@ -361,14 +363,18 @@ def render_block(
     template: jinja2.Template,
     block: str | None,
     context: dict[str, Any],
+    *,
+    viewed: bool = False,
 ) -> str | None:
     """Render one block of ``template`` (the whole template for ``block=None``).
 
-    ``None`` when the template has no such block.  Any failure inside the template, from an
-    undefined variable to a filter refusing its argument, becomes a TemplateRenderError
-    naming the template and the line.
+    ``None`` when the template has no such block.  The context is handed over through
+    :func:`read_only` (``viewed=True``: the caller did it once for several blocks).  Any
+    failure inside the template, from an undefined variable to a filter refusing its
+    argument, becomes a TemplateRenderError naming the template and the line.
     """
-    context = {name: read_only(value) for name, value in context.items()}
+    if not viewed:
+        context = read_only_context(context)
     try:
         if block is None:
             return template.render(context)
@@ -380,16 +386,33 @@ def render_block(
         raise _template_error(exc, env, template.name or "<template>") from exc
 
 
+def read_only_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The template variables as a template may see them (:func:`read_only` each)."""
+    return {name: read_only(value) for name, value in context.items()}
+
+
+# What read_only hands over as it is: immutable values and the frozen records (whose own
+# mappings the immutable sandbox refuses to change).
+_PLAIN: frozenset[type] = _RECORD_TYPES | frozenset(
+    (str, int, float, bool, type(None), dt.datetime, MappingProxyType, frozenset, Markup)
+)
+
+
 def read_only(value: Any) -> Any:
     """``value`` as a template may see it: mappings as read-only views, lists and sets as
     tuples and frozensets, all the way down (records are frozen already)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        if all(type(v) in _PLAIN for v in value):
+            return value
+        return tuple(read_only(v) for v in value)
     if isinstance(value, Mapping) and not isinstance(value, MappingProxyType):
         return MappingProxyType({k: read_only(v) for k, v in value.items()})
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return tuple(read_only(v) for v in value)
-    if type(value) is tuple and any(isinstance(v, (Mapping, list, set)) for v in value):
-        return tuple(read_only(v) for v in value)
-    if isinstance(value, set):
+    if isinstance(value, (set, frozenset)):
         return frozenset(value)
     return value
 
