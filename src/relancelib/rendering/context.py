@@ -32,7 +32,10 @@ __all__ = [
 TEMPLATE_VARIABLES: Mapping[str, str] = {
     "action": "the Action (key, items, totals, claimed, demanded, channel, on)",
     "channel": "the channel actually used (action.channel: the step's or a fallback)",
-    "own_items": "the items the message demands (at the action's step)",
+    "own_items": (
+        "the items the message demands (at the action's step); item.promise is a broken "
+        "promise to pay, item.instalment the missed instalment the item chases"
+    ),
     "other_items": "the other overdue items (earlier steps), listed in a section of their own",
     "upcoming_items": "the items not yet due, named only 'pour mémoire' (never claimed)",
     "demanded": "what the message demands per currency: claimed of the own items only",
@@ -54,7 +57,10 @@ TEMPLATE_VARIABLES: Mapping[str, str] = {
     "deadline_days": "the number of days given to pay (8 by default)",
     "is_business": "True for a business client (L441-10 penalties, 40 € indemnity)",
     "reference": "the payment reference to quote: the demanded invoice number(s)",
-    "invoices_label": "the own items: 'facture F-1', 'factures F-1 et F-2', '4 factures'",
+    "invoices_label": (
+        "the own items: 'facture F-1', 'factures F-1 et F-2', '4 factures', 'échéance du 15 mars "
+        "2025 (facture F-1)' for a missed instalment"
+    ),
     "words": (
         "the own items in words, counts and instalments agreed: words.following ('la facture "
         "suivante', 'les échéances suivantes'...), words.of_following ('de la facture "
