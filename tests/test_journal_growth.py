@@ -138,3 +138,15 @@ def test_record_many_refuses_junk_naming_the_field(tmp_path: Path) -> None:
         with pytest.raises(rl.RelanceError, match="actions"):
             journal.record_many([object()])  # type: ignore[list-item]
         assert journal.records() == ()
+
+
+def test_record_many_gives_the_answers_of_record_one_by_one_in_memory_too() -> None:
+    day = D(2026, 2, 12)
+    actions = list(rl.plan(invoices(8), CLIENTS, POLICY, day))
+    one_by_one, batch = MemoryJournal(), MemoryJournal()
+    given = [actions[1], actions[0], actions[1], actions[2]]
+    expected = tuple(one_by_one.record(action, on=day) for action in given)
+    assert expected == (True, True, False, True)
+    assert batch.record_many(given, on=day) == expected
+    assert batch.records() == one_by_one.records()
+    assert batch.verify().ok

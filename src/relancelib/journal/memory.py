@@ -271,6 +271,17 @@ class MemoryJournal(FrameMixin):
         with self._lock:
             return self._store(record_of(action, when, reference))
 
+    def record_many(
+        self, actions: Iterable[Action], on: dt.date | None = None
+    ) -> tuple[bool, ...]:
+        """:meth:`record` each of ``actions`` under one lock: the same answers, in order."""
+        checked = [
+            record_of(*check_record_args(action, on, None))
+            for action in check_sequence(actions, Action, "actions")
+        ]
+        with self._lock:
+            return tuple(self._store(record) for record in checked)
+
     def records(self, client_id: str | None = None) -> tuple[Record, ...]:
         """The stored records, oldest first (by date, then by order of recording)."""
         client_id = check_client_id(client_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -77,6 +78,13 @@ class LedgerJournal(Journal, Protocol):
     ) -> ClaimStatus:
         """Claim ``action`` before it is written or sent as ``reference`` to ``target``:
         ``CLAIMED`` by this call, ``PENDING`` (an open claim exists), or ``RECORDED``."""
+        ...
+
+    def record_many(
+        self, actions: Iterable[Action], on: dt.date | None = None
+    ) -> tuple[bool, ...]:
+        """:meth:`record` each of ``actions`` at once (one transaction where the store has
+        them), with the same answers as one by one."""
         ...
 
     def claims(self, *, pending: bool = True) -> tuple[Claim, ...]:
