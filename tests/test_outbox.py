@@ -260,7 +260,8 @@ def test_facturx_invoices_merge_with_the_clients_file(tmp_path: Path) -> None:
         tmp_path / "clients.csv",
     )
     config = parse_config(
-        CREDITOR + '[sources]\nclients = "clients.csv"\nfacturx = "factures"\n',
+        # Two of the three e-invoices are refused on purpose: allow it (sources.max_rejected).
+        CREDITOR + '[sources]\nclients = "clients.csv"\nfacturx = "factures"\nmax_rejected = 0.9\n',
         base_dir=tmp_path,
     )
     portfolio = load_portfolio(config)
