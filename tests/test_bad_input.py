@@ -200,3 +200,26 @@ def test_a_hand_edited_journal_row_is_skipped_and_named(folder: Path) -> None:
     verify = relance("verify", "-c", folder / "relance.toml")
     assert verify.exit_code == 1
     assert key in verify.output
+
+
+def test_the_readers_name_the_line_of_a_bad_quote() -> None:
+    from relancelib.errors import DataImportError
+    from relancelib.io import read_invoices_csv
+
+    header = "numero;client;date_facture;echeance;montant_ttc\n"
+    row = "F{0};C1;01/03/2025;31/03/2025;10,00\n"
+    after_quote = header + row.format(1) + 'F2;"C1";x;01/03/2025;31/03/2025;10,00\n'
+    with pytest.raises(DataImportError) as raised:
+        read_invoices_csv((header + 'F1;"C1"x;01/03/2025;31/03/2025;10,00\n').encode(), name="f.csv")
+    assert str(raised.value) == (
+        "f.csv:2: unreadable CSV in the row of line 2 (';' expected after '\"'); check the "
+        'quotes (") of that row'
+    )
+    assert read_invoices_csv(after_quote.encode(), name="f.csv").problems[0].line == 3
+    unclosed = header + row.format(1) + 'F2;"C1;01/03/2025;31/03/2025;10,00\n' + row.format(3)
+    with pytest.raises(DataImportError) as raised:
+        read_invoices_csv(unclosed.encode(), name="f.csv")
+    assert str(raised.value) == (
+        'f.csv:3: a quote (") opened in the row of lines 3 to 4 is never closed: the file '
+        "ends inside it; close the quote or remove it, then export again"
+    )
