@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import pickle
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factories import make_business, make_creditor, make_invoice
 from relancelib import Action, Client, Creditor, InvalidFieldError, ReminderPolicy, plan
@@ -267,3 +270,57 @@ def test_optional_header_fields_may_be_empty() -> None:
     assert address.addr_spec == "compta@boulangerie-martin.fr"
     # Without a stored Message-ID, the e-mail gets the deterministic one.
     assert parse(message)["Message-ID"] == f"<{message.action_key}@atelier-dupont.fr>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers encoded and folded once (relancelib.rendering.headers): what a reader decodes is
+# what was set, whatever the text; the bytes are what the standard generator writes.
+
+SINGLE_LINE = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=160
+).filter(lambda text: text.strip() != "")
+
+
+# Names as invoices have them: letters (accented too), digits, punctuation, spaces.
+NAMES = st.text(
+    alphabet="abcdefXYZéèàçÉÈœßÆøåñüÿ0123456789 \u00a0&.,'\"-()/°€", min_size=1, max_size=60
+).filter(lambda text: text.strip() != "")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(subject=SINGLE_LINE, name=NAMES)
+def test_any_subject_and_name_round_trip_in_short_ascii_lines(subject: str, name: str) -> None:
+    message = attrs.evolve(message_for(), subject=subject, recipient_name=name, sender=name)
+    raw = message.to_email().as_bytes()
+    head = raw.split(b"\n\n", 1)[0]
+    assert head.isascii()
+    assert max(len(line) for line in head.splitlines()) <= 78 or "  " in subject + name
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    # A reader's parser trims and folds the white space of a display name (NBSP included).
+    for header in ("To", "From"):
+        assert parsed[header].addresses[0].display_name.split() == name.split()
+    assert parsed["To"].addresses[0].addr_spec == "compta@boulangerie-martin.fr"
+
+
+def test_headers_read_like_the_standard_library_s() -> None:
+    message = message_for(make_business(name="Pâtisserie Hélène & Fils"))
+    mail = message.to_email()
+    assert mail["Subject"] == message.subject  # the text, not its encoded words
+    (address,) = mail["To"].addresses  # parsed from the wire form on first use
+    assert address.display_name == "Pâtisserie Hélène & Fils"
+    assert mail["Content-Type"].params["boundary"] == f"=_{message.action_key}"
+    assert str(mail["Date"]) == "Tue, 01 Apr 2025 09:00:00 +0200"
+
+
+def test_as_bytes_is_what_the_standard_generator_writes() -> None:
+    import io
+    from email.generator import BytesGenerator
+
+    mail = message_for().to_email()
+    out = io.BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=mail.policy).flatten(mail)
+    assert mail.as_bytes() == out.getvalue() == bytes(mail)
+    crlf = mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
+    assert crlf == out.getvalue().replace(b"\n", b"\r\n")
+    assert pickle.loads(pickle.dumps(mail)).as_bytes() == mail.as_bytes()

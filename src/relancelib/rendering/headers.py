@@ -26,6 +26,8 @@ _MAX_LINE = 78
 _MAX_WORD = 75
 _WORD_START = "=?utf-8?q?"
 _TEXT_ROOM = _MAX_WORD - len(_WORD_START) - 2
+# The longest ASCII word written as it is (a longer one goes in encoded words, which fold).
+_LONGEST_WORD = 60
 # RFC 2047 5(3): what a "q" encoded word in a phrase may hold as is; a space becomes "_".
 _Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 _Q = tuple(
@@ -46,6 +48,10 @@ class _HeaderClasses(HeaderRegistry):
     def __init__(self) -> None:
         super().__init__()
         self._classes: dict[str, type[BaseHeader]] = {}
+
+    def __reduce__(self) -> tuple[type[_HeaderClasses], tuple[()]]:
+        # The classes it made are made on the fly (not picklable): a copy starts afresh.
+        return type(self), ()
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -80,6 +86,10 @@ class Header(str):
     def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
         return self.name, str(self), self._wire
 
+    def __getstate__(self) -> dict[str, object]:
+        # The parsed header's class is made on the fly by the registry: not picklable.
+        return {"name": self.name, "_wire": self._wire, "_parsed": None}
+
     def fold(self, *, policy: Policy) -> str:
         """``Name: value`` as written, lines ended by the policy's line separator."""
         wire = f"{self.name}: {self._wire}\n"
@@ -102,13 +112,14 @@ def _fallback(name: str, value: object) -> Header:
     return Header(name, str(parsed), wire)
 
 
-def _encoded_words(text: str) -> list[str]:
-    """``text`` as UTF-8 ``q`` encoded words, each at most 75 characters, never splitting
-    a character (RFC 2047 5)."""
+def _encoded_words(text: str, name: str) -> list[str]:
+    """``text`` as UTF-8 ``q`` encoded words, each at most 75 characters and short enough to
+    follow ``name:`` on a line of 78, never splitting a character (RFC 2047 5)."""
     code = "".join(map(_Q.__getitem__, text.encode("utf-8", "surrogatepass")))
+    room = min(_TEXT_ROOM, _MAX_LINE - len(name) - 2 - len(_WORD_START) - 2)
     words = []
-    while len(code) > _TEXT_ROOM:
-        cut = _TEXT_ROOM
+    while len(code) > room:
+        cut = room
         # Back to a character's start: not inside "=XX", not before a continuation byte.
         while code[cut - 1] == "=" or code[cut - 2] == "=" or code.startswith(_CONT, cut):
             cut -= 1
@@ -154,31 +165,36 @@ def text_header(name: str, value: str) -> Header:
         # Leading, trailing or repeated spaces, or a tab: all in encoded words, which keep them.
         if value.isascii() and "=?" not in value:
             return _fallback(name, value)
-        return Header(name, value, _fold(name, _encoded_words(value)))
+        return Header(name, value, _fold(name, _encoded_words(value, name)))
     tokens: list[str] = []
     run: list[str] = []
     for word in words:
-        if word.isascii() and "=?" not in word:
+        if word.isascii() and "=?" not in word and len(word) <= _LONGEST_WORD:
             if run:
-                tokens += _encoded_words(" ".join(run))
+                tokens += _encoded_words(" ".join(run), name)
                 run = []
             tokens.append(word)
         else:
             run.append(word)
     if run:
-        tokens += _encoded_words(" ".join(run))
+        tokens += _encoded_words(" ".join(run), name)
     return Header(name, value, _fold(name, tokens))
 
 
-def _phrase(display_name: str) -> list[str]:
+def _phrase(name: str, display_name: str) -> list[str]:
     """A display name as RFC 5322 writes it: atoms, a quoted string, or encoded words."""
     if display_name.isascii() and "=?" not in display_name:
-        if _ATOMS.fullmatch(display_name) and display_name.split() == display_name.split(" "):
-            return display_name.split(" ")
+        words = display_name.split(" ")
+        if (
+            _ATOMS.fullmatch(display_name)
+            and display_name.split() == words
+            and max(map(len, words)) <= _LONGEST_WORD
+        ):
+            return words
         quoted = display_name.replace("\\", "\\\\").replace('"', '\\"')
-        if len(quoted) + 2 < _MAX_LINE - 10:
+        if len(quoted) + 2 <= _LONGEST_WORD:
             return [f'"{quoted}"']
-    return _encoded_words(display_name)
+    return _encoded_words(display_name, name)
 
 
 def address_header(name: str, display_name: str, local: str, domain: str) -> Header:
@@ -189,8 +205,13 @@ def address_header(name: str, display_name: str, local: str, domain: str) -> Hea
         return _fallback(name, Address(display_name, local, domain))
     if not display_name:
         return Header(name, addr_spec, addr_spec)
+    phrase = _phrase(name, display_name)
+    if len(phrase) > 1 and phrase[0].startswith(_WORD_START):
+        # Readers put a space between the encoded words of a display name: a name too long
+        # for one is left to the standard library.
+        return _fallback(name, Address(display_name, local, domain))
     shown = display_name
     if display_name.isascii() and not _ATOMS.fullmatch(display_name):
         shown = '"' + display_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    wire = _fold(name, [*_phrase(display_name), f"<{addr_spec}>"])
+    wire = _fold(name, [*phrase, f"<{addr_spec}>"])
     return Header(name, f"{shown} <{addr_spec}>", wire)
