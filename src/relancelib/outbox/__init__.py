@@ -11,7 +11,8 @@ sent is released and stays due.  See "Carrying a plan out (outbox)" in the desig
 Modules: ``carry`` (:func:`carry_out`, :func:`resolve_claims`: the protocol), ``results``
 (the outcomes), ``files`` (file names, atomic no-clobber writing), ``payload`` (the bytes of
 a message per channel), ``senders`` (the :class:`Sender` protocol, the folder writer, the
-delivery errors), ``smtp`` (:class:`SmtpSender`), ``evidence`` (the dossier of a client).
+delivery errors), ``smtp`` (:class:`SmtpSender`), ``workers`` (rendering in several
+processes: ``carry_out(..., jobs=N)``), ``evidence`` (the dossier of a client).
 """
 
 from __future__ import annotations
