@@ -418,12 +418,6 @@ def test_a_promise_pauses_an_invoice_whose_instalment_is_missed() -> None:
     assert today.actions == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine._handover takes every formally notified invoice with a balance, without "
-    "rule 1's checks: an invoice marked disputed (or held) in the export after its notice "
-    "is handed over",
-)
 @pytest.mark.parametrize(
     "changes", [{"disputed": True}, {"hold_until": dt.date(2025, 4, 30)}], ids=["disputed", "held"]
 )
@@ -442,12 +436,6 @@ def test_an_invoice_disputed_or_held_in_the_export_is_not_handed_over(
     assert plan([flagged], [make_business()], policy, dt.date(2025, 4, 1), journal).actions == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain's next-step rule knows only the policy's steps: on the day of the "
-    "handover it says '[STOP] next step: every step of 'p' is done' while the invoice is "
-    "chased at remise_contentieux",
-)
 def test_the_explanation_of_a_handover_has_no_rule_that_stops_it() -> None:
     invoice = make_invoice("F-1", due=dt.date(2025, 3, 3))
     notice = Step("mise_en_demeure", 0, Channel.REGISTERED_LETTER)
@@ -462,12 +450,6 @@ def test_the_explanation_of_a_handover_has_no_rule_that_stops_it() -> None:
     assert [rule.name for rule in explanation.rules if rule.passed is False] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a second instalment plan's reminders reuse the first plan's step keys "
-    "(echeance_1_rappel) and so its action key: the action is planned every day and "
-    "journal.record refuses it as already recorded (found at RELANCELIB_EXAMPLES_SCALE=4)",
-)
 def test_the_reminder_of_a_second_instalment_plan_can_be_recorded() -> None:
     invoice = make_invoice("F-1", due=dt.date(2025, 3, 3))
     policy = ReminderPolicy("p", (Step("relance_1", 0, Channel.EMAIL),), min_gap_days=1)

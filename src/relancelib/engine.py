@@ -397,7 +397,10 @@ def _handover(
     notified = [
         Due(invoice, rank, HANDOVER_STEP, balance)
         for invoice, balance, recorded, _promise in held
-        if balance > day.min_balance and any(key in day.notice for key, _on in recorded or ())
+        if balance > day.min_balance
+        and not invoice.disputed  # rule 1 holds for the handover too
+        and (invoice.hold_until is None or invoice.hold_until < as_of)
+        and any(key in day.notice for key, _on in recorded or ())
     ]
     if notified:
         entries.extend(notified)

@@ -141,10 +141,20 @@ def explain_invoice(
     if steer.promise is not None:
         rules.append(Rule("promise", None, "the next message says the promise was broken"))
     rules.extend(_client_rules(client, policy, history, as_of))
+    handover_key = policy.handover_step.key
+    handover = any(a.client.id == client.id and a.step.key == handover_key for a in plan.actions)
     if steer.step is not None:
         rules.append(
             Rule("instalment", True, f"a missed instalment is chased at step {steer.step.key}")
         )
+    elif handover:
+        notified = any(key in _notice_keys(policy) for key, _on in recorded or ())
+        text = (
+            f"formally notified and unpaid: handed over at step {policy.handover_step.key}"
+            if notified
+            else "not formally notified: it waits while the client's file is handed over"
+        )
+        rules.append(Rule("handover", notified, text))
     else:
         rule, step = _next_step(invoice, policy, recorded, as_of)
         rules.append(rule)
@@ -159,6 +169,10 @@ def explain_invoice(
                 rules.append(Rule("channel", True, f"by {channel.value}"))
     rules.extend(_problem_rules(errors))
     return done()
+
+
+def _notice_keys(policy: ReminderPolicy) -> set[str]:
+    return {step.key for step in policy.steps if step.is_formal_notice}
 
 
 def _client_rules(

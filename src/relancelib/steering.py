@@ -63,18 +63,21 @@ class Steer(NamedTuple):
     notes: tuple[str, ...] = ()
 
 
-def instalment_step(number: int, *, firm: bool) -> Step:
-    """The step that chases instalment ``number`` (1-based), gently or firmly."""
+def instalment_step(number: int, *, firm: bool, plan_on: dt.date | None = None) -> Step:
+    """The step that chases instalment ``number`` (1-based) of the plan agreed on
+    ``plan_on``, gently or firmly.  A later plan for the same invoice gets keys of its own
+    (suffixed with its date), so its reminders are recorded too."""
+    suffix = "" if plan_on is None else f"_{plan_on:%Y%m%d}"
     if firm:
         return Step(
-            f"{_PREFIX}{number}_relance",
+            f"{_PREFIX}{number}_relance{suffix}",
             _FIRM_DAYS,
             Channel.EMAIL,
             template="relance_2",
             fallback=(Channel.LETTER,),
         )
     return Step(
-        f"{_PREFIX}{number}_rappel",
+        f"{_PREFIX}{number}_rappel{suffix}",
         _GENTLE_DAYS,
         Channel.EMAIL,
         template="relance_1",
@@ -120,9 +123,14 @@ def steer(
                 f"promised on {_day(promise.on)} to pay by {_day(promise.until)}: paused "
                 f"through {_day(end)} ({grace} business day(s) of grace)"
             )
-    plan = _latest(own, (InstalmentPlan,))
-    if isinstance(plan, InstalmentPlan):
-        verdict = _instalments(invoice, plan, policy, as_of, recorded)
+    plans = [e for e in own if isinstance(e, InstalmentPlan)]
+    if plans:
+        plan = plans[-1]
+        # The first plan's reminders are echeance_N_rappel/relance; a later plan's carry its
+        # date, so they are not taken for the first one's (already recorded) reminders.
+        verdict = _instalments(
+            invoice, plan, policy, as_of, recorded, None if len(plans) == 1 else plan.on
+        )
         if verdict is not None:
             return verdict
         notes.append(
@@ -149,6 +157,7 @@ def _instalments(
     policy: ReminderPolicy,
     as_of: dt.date,
     recorded: Sequence[tuple[str, dt.date]] | None,
+    plan_on: dt.date | None,
 ) -> Steer | None:
     """The plan's word: paused, or a missed instalment to chase; None once it has ended."""
     calendar = policy.calendar
@@ -181,7 +190,7 @@ def _instalments(
     done = {key for key, on in recorded or () if on >= plan.on}
     late = (as_of - instalment.due).days
     for firm in (False, True):
-        step = instalment_step(number, firm=firm)
+        step = instalment_step(number, firm=firm, plan_on=plan_on)
         if step.key in done:
             continue
         if late < step.offset_days:
