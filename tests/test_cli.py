@@ -379,7 +379,9 @@ def test_plan_from_a_facturx_folder_with_the_clients_file(workspace: Path) -> No
     text = config.read_text(encoding="utf-8")
     start = text.index("[sources]")
     config.write_text(
-        text[:start] + '[sources]\nclients = "clients.csv"\nfacturx = "factures-pdf"\n',
+        # Two of the three files are refused on purpose: allow it (sources.max_rejected).
+        text[:start]
+        + '[sources]\nclients = "clients.csv"\nfacturx = "factures-pdf"\nmax_rejected = 0.9\n',
         encoding="utf-8",
     )
     result = relance("plan", "--date", DAY, "-c", config, "-f", "json")
