@@ -21,6 +21,7 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -51,6 +52,18 @@ SQL_STORES = ["sqlite", "postgres"]
 SqlRunner = Callable[[str], None]
 
 _SCHEMAS = itertools.count(1)
+
+# The watchdog: while its parent (the test process) lives and the folder is there, wait;
+# when the parent is gone, stop the server and delete the folder.
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+parent, folder, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while os.getppid() == parent and os.path.isdir(folder):
+    time.sleep(1)
+if os.path.isdir(folder):
+    subprocess.run(stop, capture_output=True, timeout=120)
+    shutil.rmtree(folder, ignore_errors=True)
+"""
 
 
 def find_binaries() -> Path | None:
@@ -97,11 +110,23 @@ class PostgresServer:
             "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
             f"-k {self.folder} -c listen_addresses='' -p {self.port}{speed}", "start",
         )  # fmt: skip
+        # A test process killed outright (SIGKILL, a timeout) runs no clean-up: a watchdog
+        # in its own session stops the server and deletes the folder when it dies.
+        subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.folder),
+             *self._command("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
 
-    def _run(self, tool: str, *args: str) -> None:
+    def _command(self, tool: str, *args: str) -> list[str]:
         command = [str(self.binaries / tool), *args]
         if self._as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
+        return command
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = self._command(tool, *args)
         done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
         if done.returncode != 0:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
