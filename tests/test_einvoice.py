@@ -164,7 +164,10 @@ def test_a_folder_source_reads_all_three_formats(tmp_path: Path) -> None:
     assert ubl.payments[-1] == Payment(
         dt.date(2026, 6, 20), Decimal("60.00"), reference="Avoir AV-2026-007"
     )
+    # The sample's buyer identifiers are made up: both are dropped, each with a warning.
     assert [w.message for w in portfolio.warnings] == [
         "the buyer's siren is left out: Client.siren: '987654321' is not a valid SIREN "
         "(The number's checksum or check digit is invalid.)",
+        "the buyer's vat_number is left out: Client.vat_number: 'FR 05 987 654 321' is not a "
+        "valid intra-community VAT number (The number's checksum or check digit is invalid.)",
     ]

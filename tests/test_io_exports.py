@@ -365,3 +365,13 @@ def test_the_daily_run_shows_unread_columns_and_unallocated_credit_like_plan(
     assert "  C2 Boulangerie Lefèvre 2: 50,00\u00a0€ — Avoir AV-2 (12 mars 2025)" in shown.stdout
     assert shown.stderr.count("columns not read:") == 1
     assert "Commentaire" in shown.stderr
+
+
+def test_the_vat_number_of_an_export_is_kept_on_the_client(tmp_path: Path) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "Code client;Raison sociale;N° TVA\nC1;Hôtel du Lac;FR 40 303 265 045\n", encoding="utf-8"
+    )
+    result = read_clients_csv(path)
+    (client,) = result.items
+    assert (client.vat_number, client.siren) == ("FR40303265045", "303265045")

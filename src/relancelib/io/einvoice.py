@@ -17,7 +17,13 @@ from typing import IO, Any, TypeAlias, cast
 
 import attrs
 
-from relancelib.checks import check_email, check_sequence, check_siren, check_text
+from relancelib.checks import (
+    check_email,
+    check_sequence,
+    check_siren,
+    check_text,
+    check_vat_number,
+)
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.results import CreditNote, ImportProblem, ImportResult
 from relancelib.io.sources import load_bytes, source_name
@@ -230,6 +236,7 @@ def _buyer(
     values: dict[str, Any] = {}
     for key, value, check in (
         ("siren", fields.buyer_siren, check_siren),
+        ("vat_number", fields.buyer_vat, check_vat_number),
         ("email", fields.buyer_email, check_email),
     ):
         if value is None:
@@ -238,11 +245,11 @@ def _buyer(
             values[key] = check(value, f"Client.{key}")
         except RelanceError as exc:
             warnings.append(f"the buyer's {key} is left out: {exc}")
-    if "siren" not in values and fields.buyer_vat:
+    vat = values.get("vat_number")
+    if "siren" not in values and isinstance(vat, str) and vat.startswith("FR"):
         from stdnum.fr import tva
 
-        if tva.is_valid(fields.buyer_vat):
-            values["siren"] = tva.to_siren(fields.buyer_vat)
+        values["siren"] = tva.to_siren(vat)
     if fields.buyer_lines or fields.buyer_postal_code or fields.buyer_city:
         try:
             values["address"] = Address(

@@ -16,11 +16,10 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
-from stdnum.eu import vat as _vat
 from stdnum.fr import tva as _tva
 
 from relancelib import parsing
-from relancelib.checks import check_email, check_phone, check_siren
+from relancelib.checks import check_email, check_phone, check_siren, check_vat_number
 from relancelib.errors import DataImportError, RelanceError
 from relancelib.io.cells import CellError, RawRow, Row
 from relancelib.io.columns import TableColumn
@@ -302,21 +301,15 @@ def _optional(row: Row, field: str, check: Callable[[str], Any]) -> Any:
         return None
 
 
-def _siren(row: Row) -> str | None:
-    """The SIREN of a row: its SIREN (or SIRET) column, else the one a French VAT number
-    carries (``FR`` + key + SIREN); an invalid one is dropped with a warning."""
+def _identifiers(row: Row) -> tuple[str | None, str | None]:
+    """The SIREN and the intra-community VAT number of a row: the SIREN column (or a SIRET),
+    else the SIREN a French VAT number carries (``FR`` + key + SIREN); an invalid one is
+    dropped with a warning."""
     siren = _optional(row, "siren", lambda value: check_siren(value, "Client.siren"))
-    vat = _optional(row, "vat_number", _check_vat)
+    vat = _optional(row, "vat_number", lambda value: check_vat_number(value, "Client.vat_number"))
     if siren is None and vat is not None and vat.startswith("FR"):
-        return str(_tva.to_siren(vat))
-    return siren  # type: ignore[no-any-return]
-
-
-def _check_vat(value: str) -> str:
-    """An intra-community VAT number (``stdnum.eu.vat``), compact."""
-    if not _vat.is_valid(value):
-        raise DataImportError("is not a valid intra-community VAT number")
-    return str(_vat.compact(value))
+        siren = str(_tva.to_siren(vat))
+    return siren, vat
 
 
 def build_client(row: Row) -> Client:
@@ -334,15 +327,20 @@ def build_client(row: Row) -> Client:
     elif country is not None:
         raise CellError(row.title("country"), "a country without address, postal code and city")
     rate = row.number("penalty_rate")
+    # Warnings come in the order of the columns: e-mail, phone, then the identifiers.
+    email = _optional(row, "email", lambda value: check_email(value, "Client.email"))
+    phone = _optional(row, "phone", lambda value: check_phone(value, "Client.phone"))
+    siren, vat_number = _identifiers(row)
     return Client(
         row.text("id", required=True),  # type: ignore[arg-type]
         row.text("name", required=True),  # type: ignore[arg-type]
-        email=_optional(row, "email", lambda value: check_email(value, "Client.email")),
-        phone=_optional(row, "phone", lambda value: check_phone(value, "Client.phone")),
+        email=email,
+        phone=phone,
         address=address,
         kind=ClientKind.BUSINESS if kind is None else ClientKind(kind),
         locale=row.text("locale") or "fr_FR",
         segment=row.text("segment") or "standard",
-        siren=_siren(row),
+        siren=siren,
+        vat_number=vat_number,
         penalty_rate=None if rate is None else rate[0],
     )
