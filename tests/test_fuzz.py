@@ -69,9 +69,6 @@ PACKAGES = (
 # left in issue 10): the first non-RelanceError seen with junk.  Each is skipped with its
 # reason until fixed; remove a line to fuzz it again.
 KNOWN: dict[str, str] = {
-    "relancelib.Action": "AttributeError: 'NoneType' object has no attribute 'key'",
-    "relancelib.journal.ChainEntry": "TypeError: 'NoneType' object is not iterable",
-    "relancelib.policy.SegmentPolicies": "ValueError: dictionary update sequence element #0 has length 1",
 }
 
 

@@ -133,6 +133,54 @@ def sum_claims(items: Iterable[ActionItem]) -> dict[str, Decimal]:
         return {cur: amount.quantize(minor_unit(cur)) for cur, amount in sorted(totals.items())}
 
 
+# Converters that check an Action's fields as they are set: they run before the defaults
+# computed from the items (claimed, demanded), so junk gets a clear error, not an
+# AttributeError.  Cheap type tests only: the engine builds tens of thousands a day.
+def _key(value: object) -> str:
+    if type(value) is not str:
+        raise InvalidFieldError("must be a string", field="Action.key", value=value)
+    return value
+
+
+def _client(value: object) -> Client:
+    if not isinstance(value, Client):
+        raise InvalidFieldError("must be a Client", field="Action.client", value=value)
+    return value
+
+
+def _step(value: object) -> Step:
+    if not isinstance(value, Step):
+        raise InvalidFieldError("must be a Step", field="Action.step", value=value)
+    return value
+
+
+def _items(value: object) -> tuple[ActionItem, ...]:
+    if type(value) is not tuple or not value:
+        raise InvalidFieldError(
+            "must be a non-empty tuple of ActionItem", field="Action.items", value=value
+        )
+    for item in value:
+        if type(item) is not ActionItem:
+            raise InvalidFieldError(
+                "must hold ActionItem objects", field="Action.items", value=item
+            )
+    return value
+
+
+def _totals(value: object) -> Mapping[str, Decimal]:
+    if not isinstance(value, Mapping):
+        raise InvalidFieldError(
+            "must be a mapping currency -> Decimal", field="Action.totals", value=value
+        )
+    return value
+
+
+def _on(value: object) -> dt.date:
+    if type(value) is not dt.date:
+        raise InvalidFieldError("must be a datetime.date", field="Action.on", value=value)
+    return value
+
+
 def _claimed_default(action: Action) -> dict[str, Decimal]:
     return sum_claims(action.items)
 
@@ -160,12 +208,12 @@ class Action:
     its key from one day to the next.
     """
 
-    key: str
-    client: Client
-    step: Step
-    items: tuple[ActionItem, ...]
-    totals: Mapping[str, Decimal] = attrs.field(hash=False)
-    on: dt.date
+    key: str = attrs.field(converter=_key)
+    client: Client = attrs.field(converter=_client)
+    step: Step = attrs.field(converter=_step)
+    items: tuple[ActionItem, ...] = attrs.field(converter=_items)
+    totals: Mapping[str, Decimal] = attrs.field(hash=False, converter=_totals)
+    on: dt.date = attrs.field(converter=_on)
     claimed: Mapping[str, Decimal] = attrs.field(
         default=attrs.Factory(_claimed_default, takes_self=True), kw_only=True, hash=False
     )

@@ -56,17 +56,24 @@ def build_action(
     with an ERROR per invoice, when none does); penalties on the steps that include them."""
     if len(entries) > 1:
         entries.sort(key=_ORDER)
+    # An invoice whose own step reaches the client by none of its channels is left out with
+    # an ERROR (DESIGN.md "Channels that cannot reach the client"); the others go.  Each
+    # distinct step is looked at once.
+    steps = {id(e.step): e.step for e in entries}
+    if any(
+        step is not HANDOVER_STEP and step.channel_for(client) is None for step in steps.values()
+    ):
+        entries = [
+            e
+            for e in entries
+            if e.step is HANDOVER_STEP or _reachable(client, e.step, e.invoice, problems)
+        ]
+        if not entries:
+            return None
     top = max(entries, key=_RANK).step
     # The handover is written for the creditor's counsel, not sent: no contact needed.
     channel = top.channel if top is HANDOVER_STEP else top.channel_for(client)
-    if channel is None:
-        # Invoices whose own step cannot reach the client are left out; the others go.
-        entries = [e for e in entries if _reachable(client, e.step, e.invoice, problems)]
-        if not entries:
-            return None
-        top = max(entries, key=_RANK).step
-        channel = top.channel_for(client)
-        assert channel is not None
+    assert channel is not None
     items = []
     totals: dict[str, Decimal] = {}
     claimed: dict[str, Decimal] = {}

@@ -50,22 +50,13 @@ __all__ = [
 PolicyLike: TypeAlias = "ReminderPolicy | Callable[[Client], ReminderPolicy]"
 
 _UNSEEN: Any = object()
-_ZERO = Decimal("0")
 
 
 class _PolicyDay:
     """Per-policy work done once per plan: is today a business day, step positions."""
 
     __slots__ = (
-        "active",
-        "gap",
-        "index",
-        "min_balance",
-        "n",
-        "notice",
-        "offsets",
-        "policy",
-        "steps",
+        "active", "gap", "index", "min_balance", "n", "notice", "offsets", "policy", "steps",
     )
 
     def __init__(self, policy: ReminderPolicy, as_of: dt.date) -> None:

@@ -348,8 +348,29 @@ class ReminderPolicy:
         return cls("french_default", steps, **overrides)
 
 
-def _read_only(value: Mapping[str, ReminderPolicy]) -> Mapping[str, ReminderPolicy]:
+def _read_only(value: object) -> Mapping[str, ReminderPolicy]:
+    if not isinstance(value, Mapping):
+        raise InvalidFieldError(
+            "must be a mapping of segment names to ReminderPolicy",
+            field="SegmentPolicies.segments",
+            value=value,
+        )
+    for name, policy in value.items():
+        check_text(name, "SegmentPolicies.segments")
+        if not isinstance(policy, ReminderPolicy):
+            raise InvalidFieldError(
+                f"must map {name!r} to a ReminderPolicy",
+                field="SegmentPolicies.segments",
+                value=policy,
+            )
     return MappingProxyType(dict(value))
+
+
+def _check_default(_inst: Any, _attr: Any, value: Any) -> None:
+    if not isinstance(value, ReminderPolicy):
+        raise InvalidFieldError(
+            "must be a ReminderPolicy", field="SegmentPolicies.default", value=value
+        )
 
 
 @attrs.frozen
@@ -360,7 +381,7 @@ class SegmentPolicies:
     for every client of a segment, so the engine works out each policy's day once.
     """
 
-    default: ReminderPolicy
+    default: ReminderPolicy = attrs.field(validator=_check_default)
     segments: Mapping[str, ReminderPolicy] = attrs.field(factory=dict, converter=_read_only)
 
     def __call__(self, client: Client) -> ReminderPolicy:

@@ -19,6 +19,9 @@ from typing import Any
 
 import attrs
 
+from relancelib.checks import check_integer
+from relancelib.errors import InvalidFieldError
+
 __all__ = [
     "GENESIS",
     "PERSONAL_FIELDS",
@@ -91,8 +94,24 @@ def erase_body(body: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any
     return out
 
 
-def _frozen(body: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+def _frozen(body: object) -> Mapping[str, Mapping[str, Any]]:
+    if not isinstance(body, Mapping) or not all(
+        isinstance(name, str) and isinstance(cell, Mapping) for name, cell in body.items()
+    ):
+        raise InvalidFieldError(
+            "must map each field name to a mapping", field="ChainEntry.body", value=body
+        )
     return MappingProxyType({name: MappingProxyType(dict(cell)) for name, cell in body.items()})
+
+
+def _check_int(_inst: Any, _attr: Any, value: Any) -> None:
+    check_integer(value, "ChainEntry.seq")
+
+
+def _check_str(_inst: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, str):
+        field = f"ChainEntry.{attribute.name}"
+        raise InvalidFieldError("must be a string", field=field, value=value)
 
 
 @attrs.frozen
@@ -104,12 +123,12 @@ class ChainEntry:
     erased.
     """
 
-    seq: int
-    kind: str
-    key: str
+    seq: int = attrs.field(validator=_check_int)
+    kind: str = attrs.field(validator=_check_str)
+    key: str = attrs.field(validator=_check_str)
     body: Mapping[str, Mapping[str, Any]] = attrs.field(converter=_frozen)
-    prev: str
-    hash: str
+    prev: str = attrs.field(validator=_check_str)
+    hash: str = attrs.field(validator=_check_str)
 
     @property
     def values(self) -> dict[str, Any]:
