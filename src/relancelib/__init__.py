@@ -63,7 +63,7 @@ from relancelib.formatting import (
     format_number,
     format_percent,
 )
-from relancelib.journal import Journal, MemoryJournal, Record, SqliteJournal
+from relancelib.journal import Journal, MemoryJournal, PostgresJournal, Record, SqliteJournal
 from relancelib.law import Penalties, Period, Rates
 from relancelib.model import Address, Client, ClientKind, Creditor, Invoice, Payment
 from relancelib.policy import Channel, ReminderPolicy, Step
@@ -107,6 +107,7 @@ __all__ = [
     "Penalties",
     "Period",
     "Plan",
+    "PostgresJournal",
     "Problem",
     "PromiseToPay",
     "RateUnknownError",

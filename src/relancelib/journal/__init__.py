@@ -21,13 +21,16 @@ Modules: ``record`` (the Record and the checks of ``record()``'s arguments), ``p
 survives forgetting), ``claims`` (the outbox's claims and the amendments of records),
 ``eventlog`` (how any store keeps an event: checks, chain fields, table row),
 ``sqlite_schema``, ``sqlite_ledger`` and ``sqlite_events`` (the SQLite file's versions, its
-claims, chain and forgetting, its events).
+claims, chain and forgetting, its events), ``postgres`` and its ``postgres_*`` modules (the
+same contract on PostgreSQL, the ``postgres`` extra: psycopg is imported when a journal is
+opened).
 """
 
 from relancelib.journal.chain import ChainEntry, Verification
 from relancelib.journal.claims import Amendment, Claim, ClaimState, ClaimStatus
 from relancelib.journal.history import HistoryBuilder, index_records
 from relancelib.journal.memory import MemoryJournal
+from relancelib.journal.postgres import PostgresJournal
 from relancelib.journal.protocol import Journal, LedgerJournal
 from relancelib.journal.record import Record
 from relancelib.journal.sqlite import SqliteJournal
@@ -42,6 +45,7 @@ __all__ = [
     "Journal",
     "LedgerJournal",
     "MemoryJournal",
+    "PostgresJournal",
     "Record",
     "SqliteJournal",
     "Verification",
