@@ -4,7 +4,10 @@
 e-mails, .pdf letters, .txt call scripts) and records them in the journal, ``relance
 record`` records an action done by hand, ``relance history`` shows the journal, ``relance
 init`` writes an example config and ``relance demo`` runs on the embedded sample portfolio.
-See ``docs/cli.md``.
+The collections workflow records journal events: ``promise``, ``instalments``, ``dispute``,
+``resolve``, ``hold``, ``release``, ``outcome``, ``cancel`` (``events`` lists them), and
+``explain`` says why an invoice is or is not chased.  See ``docs/cli.md`` and
+``docs/daily-work.md``.
 
 This is the application layer: it is the only part of relancelib that reads the clock
 (``--date`` defaults to today), the environment (``RELANCE_CONFIG``) and the terminal.  It
@@ -20,8 +23,10 @@ done); 5 internal error (a bug: run again with ``--debug`` for the traceback).
 Modules: ``main`` (the group, :func:`main`), ``exits`` (:class:`ExitCode`), ``options``
 (shared options, :class:`DateType`), ``output`` (consoles, tables, JSON, the summary),
 ``loading`` (config, journal, the day's plan), ``progress`` (the progress bar over the
-outbox), and one module per command: ``plan``, ``run``, ``record``, ``history``, ``init``,
-``demo``.
+outbox), ``journaling`` (what the event commands share), and one module per command:
+``plan``, ``run``, ``send``, ``record``, ``history``, ``claim``, ``verify``, ``evidence``,
+``forget``, ``rates``, ``report``, ``promise``, ``instalments``, ``dispute``, ``resolve``,
+``hold``, ``release``, ``outcome``, ``cancel``, ``events``, ``explain``, ``init``, ``demo``.
 """
 
 from __future__ import annotations
