@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-# Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts), and Chromium for
-# the test that renders the insight report in a real headless browser.
+# Debian packages WeasyPrint needs to lay out PDF letters (Pango and fonts), Chromium for the
+# test that renders the insight report in a real headless browser, poppler-utils to render
+# letters to PNG, and PostgreSQL (the tests start a throwaway cluster for the journal).
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core chromium poppler-utils postgresql
 
 .PHONY: demo test soak lint typecheck venv install install-test system-deps bench clean
@@ -45,6 +46,8 @@ bench: install-test
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/render.py
 	$(PY) benchmarks/reports.py
+	$(PY) benchmarks/io.py
+	$(PY) benchmarks/journal_growth.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache relance-demo
