@@ -255,3 +255,37 @@ def test_the_handover_states_penalties_and_the_indemnity_to_date(journal: Journa
     assert item.penalties is not None
     assert item.penalties.amount == Decimal("23.63")
     assert item.indemnity == Decimal("40")
+
+
+def test_a_client_wide_promise_of_an_amount_is_kept_by_payments_on_any_of_its_invoices(
+    journal: Journal,
+) -> None:
+    run([invoice("FA-1"), invoice("FA-2")], journal, D(2026, 2, 5))
+    journal.add_event(
+        rl.PromiseToPay(
+            client_id="C1", until=D(2026, 2, 13), on=D(2026, 2, 9), amount=Decimal("500.00")
+        )
+    )
+    # 500,00 € paid on FA-2 by the promised day: the promise is kept, FA-1 is chased on,
+    # without "malgré votre engagement".
+    paid = [invoice("FA-1"), invoice("FA-2", rl.Payment(D(2026, 2, 12), Decimal("500.00")))]
+    explained = rl.plan(paid, [CLIENT], POLICY, D(2026, 2, 18), journal).explain("FA-1")
+    assert "the promise of 2026-02-09 was kept (500.00 EUR paid)" in [
+        rule.text for rule in explained.rules
+    ]
+    plan = run(paid, journal, D(2026, 2, 18))
+    assert steps(plan) == [("FA-1", "appel"), ("FA-2", "appel")]
+    assert [item.promise for item in plan.actions[0].items] == [None, None]
+
+
+def test_a_client_wide_promise_of_an_amount_not_paid_is_broken_on_every_invoice(
+    journal: Journal,
+) -> None:
+    invoices = [invoice("FA-1"), invoice("FA-2", rl.Payment(D(2026, 2, 12), Decimal("100.00")))]
+    run([invoice("FA-1"), invoice("FA-2")], journal, D(2026, 2, 5))
+    promise = rl.PromiseToPay(
+        client_id="C1", until=D(2026, 2, 13), on=D(2026, 2, 9), amount=Decimal("500.00")
+    )
+    journal.add_event(promise)
+    plan = run(invoices, journal, D(2026, 2, 18))
+    assert [item.promise for item in plan.actions[0].items] == [promise, promise]

@@ -217,6 +217,7 @@ def _plan(
     recorded_steps = history.steps.get
     events = history.events
     steered = bool(events)
+    siblings = steering.amount_promises(events, given) if steered else {}
     handover = client_day.handover
     due: dict[str, list[Due]] = {}
 
@@ -244,7 +245,9 @@ def _plan(
         recorded = recorded_steps(invoice.number)
         promise = None
         if steered and (invoice.number in events.by_invoice or client.id in events.by_client):
-            steer = steering.steer(invoice, balance, day.policy, events, as_of, recorded)
+            steer = steering.steer(
+                invoice, balance, day.policy, events, as_of, recorded, siblings.get(client.id, ())
+            )
             if steer.paused is not None:
                 continue
             if steer.step is not None and steer.unpaid is not None:

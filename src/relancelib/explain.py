@@ -134,7 +134,8 @@ def explain_invoice(
     if client.kind is ClientKind.CONSUMER and law.time_barred(invoice, client, as_of):
         rules.append(Rule("prescription", False, "a consumer's time-barred debt is not chased"))
     recorded = history.steps.get(number)
-    steer = steering.steer(invoice, balance, policy, history.events, as_of, recorded)
+    siblings = steering.amount_promises(history.events, invoices).get(client.id, ())
+    steer = steering.steer(invoice, balance, policy, history.events, as_of, recorded, siblings)
     if steer.paused is not None:
         rules.append(Rule("events", False, steer.paused))
     rules.extend(Rule("events", None, note) for note in steer.notes)

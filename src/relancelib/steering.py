@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -41,7 +41,14 @@ from relancelib.events import (
 from relancelib.model import Invoice
 from relancelib.policy import HANDOVER_STEP, Channel, ReminderPolicy, Step
 
-__all__ = ["Steer", "after_notice", "instalment_step", "is_instalment_step", "steer"]
+__all__ = [
+    "Steer",
+    "after_notice",
+    "amount_promises",
+    "instalment_step",
+    "is_instalment_step",
+    "steer",
+]
 
 #: Days after a missed instalment's due date for its gentle and its firm reminder.
 _GENTLE_DAYS = 1
@@ -97,8 +104,11 @@ def steer(
     events: EventIndex,
     as_of: dt.date,
     recorded: Sequence[tuple[str, dt.date]] | None,
+    siblings: Sequence[Invoice] = (),
 ) -> Steer:
-    """The events' word on ``invoice`` (of balance ``balance``) on ``as_of``."""
+    """The events' word on ``invoice`` (of balance ``balance``) on ``as_of``; ``siblings``
+    are its client's invoices when a client-wide promise names an amount
+    (:func:`amount_promises`): what they received counts toward it."""
     own = events.by_invoice.get(invoice.number, ())
     client_wide = events.by_client.get(invoice.client_id, ())
     if not own and not client_wide:
@@ -139,8 +149,9 @@ def steer(
         )
     if promise is None:
         return Steer(notes=tuple(notes))
-    if promise.amount is not None and promise.invoice_number is not None:
-        paid = _paid(invoice, promise.on, end)
+    if promise.amount is not None:
+        scope = siblings if promise.invoice_number is None and siblings else (invoice,)
+        paid = sum((_paid(each, promise.on, end) for each in scope), Decimal("0"))
         if paid >= promise.amount:
             notes.append(
                 f"the promise of {_day(promise.on)} was kept ({_money(paid, invoice)} paid)"
@@ -234,6 +245,24 @@ def after_notice(
         return None, f"handed over on {_day(max(handed))}, resumed on {_day(max(resumed))}"
     return "quiet", f"handed over on {_day(max(handed))}: no automatic reminder until resumed"
 
+
+
+def amount_promises(
+    events: EventIndex, invoices: Iterable[Invoice]
+) -> dict[str, list[Invoice]]:
+    """The invoices of each client that has a client-wide promise with an amount (the
+    payments of all of them count toward it); empty, and cheap, when there is none."""
+    clients = {
+        client_id
+        for client_id, given in events.by_client.items()
+        if any(isinstance(e, PromiseToPay) and e.amount is not None for e in given)
+    }
+    found: dict[str, list[Invoice]] = {}
+    if clients:
+        for invoice in invoices:
+            if invoice.client_id in clients:
+                found.setdefault(invoice.client_id, []).append(invoice)
+    return found
 
 
 def _latest(events: Sequence[Event], kinds: tuple[type[Event], ...]) -> Event | None:
