@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -125,17 +126,19 @@ def write_messages(
     screen: Console | None = None,
     email: Sender | None = None,
     jobs: int = 1,
+    credits: Mapping[str, Any] | None = None,
 ) -> CarryOutResult:
     """:func:`relancelib.outbox.carry_out`, with its progress on ``screen`` when there are
     many actions: a bar on a terminal, :class:`LogProgress` lines elsewhere (cron); the
-    templates are the config's; ``jobs`` processes render the messages."""
+    templates are the config's; ``jobs`` processes render the messages; ``credits`` maps a
+    client id to its available credit."""
     if screen is not None and not screen.is_terminal and len(actions) >= PROGRESS_FROM:
         log = LogProgress(screen, len(actions), out, jobs=jobs)
         log.start()
         result = outbox.carry_out(
             actions, creditor, out, journal, policy=policy,
             templates=None if config is None else config.templates, manual=manual,
-            progress=log, email=email, jobs=jobs,
+            progress=log, email=email, jobs=jobs, credits=credits,
         )  # fmt: skip
         log.finish()
         return result
@@ -161,6 +164,7 @@ def write_messages(
             progress=lambda _outcome: bar.advance(task),
             email=email,
             jobs=jobs,
+            credits=credits,
         )
 
 

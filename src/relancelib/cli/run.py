@@ -129,12 +129,14 @@ def _carry(
     portfolio = load_portfolio(config)
     as_of = today(day)
     err = console(stderr=True)
+    # Each client's available credit (credit notes, payments on account): its messages say so.
+    credits = {c.client_id: portfolio.credits_of(c.client_id) for c in portfolio.credits}
     if dry_run:
         # Reads the journal if there is one, never creates nor writes it; never sends.
         day_plan = plan_day(config, portfolio, as_of)
         result = write_messages(
             day_plan.actions, config.creditor, out, None, policy=config.policy, config=config,
-            screen=err, jobs=jobs,
+            screen=err, jobs=jobs, credits=credits,
         )  # fmt: skip
     else:
         sender: SmtpSender | None = smtp_sender(config) if send else None
@@ -144,7 +146,7 @@ def _carry(
                 result = write_messages(
                     day_plan.actions, config.creditor, out, journal, policy=config.policy,
                     config=config, screen=err, manual=[Channel(value) for value in manual],
-                    email=sender, jobs=jobs,
+                    email=sender, jobs=jobs, credits=credits,
                 )  # fmt: skip
         finally:
             if sender is not None:

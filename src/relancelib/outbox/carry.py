@@ -18,14 +18,14 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from relancelib.checks import check_instance, check_integer, check_sequence
 from relancelib.engine import Action, PolicyLike
 from relancelib.errors import InvalidFieldError, RelanceError
-from relancelib.journal import Claim, ClaimStatus, Journal, LedgerJournal
+from relancelib.journal import Claim, ClaimStatus, Journal, LedgerJournal, Record
 from relancelib.model import Client, Creditor
 from relancelib.outbox.files import digest_of, file_name, write_atomically
 from relancelib.outbox.payload import Payload
@@ -45,8 +45,8 @@ from relancelib.outbox.senders import (
     UncertainDelivery,
     split_target,
 )
-from relancelib.outbox.workers import NotRendered, Rendered, render_all, render_one
-from relancelib.policy import Channel, ReminderPolicy
+from relancelib.outbox.workers import NotRendered, Rendered, Task, render_all, render_one
+from relancelib.policy import HANDOVER_STEP, Channel, ReminderPolicy
 
 if TYPE_CHECKING:
     from relancelib.rendering import TemplatesLike
@@ -66,6 +66,7 @@ def carry_out(
     progress: Callable[[Outcome], None] | None = None,
     email: Sender | None = None,
     jobs: int = 1,
+    credits: Mapping[str, Any] | None = None,
 ) -> CarryOutResult:
     """Claim, write or send, then confirm each action; return what happened to each, in order.
 
@@ -79,6 +80,9 @@ def carry_out(
     as soon as it is known.  A journal that fails raises, leaving the claim for the next run.
     ``jobs`` > 1 renders the messages in that many processes (:mod:`.workers`); claiming,
     writing or sending and confirming stay here, in order, whatever ``jobs`` is.
+    ``credits`` maps a client id to its available credit (``Portfolio.credits_of(id)`` or a
+    currency → amount mapping), which its message mentions; the handover file lists the
+    client's records from ``journal``.
     """
     actions = check_sequence(actions, Action, "actions", what="Action (from relancelib.plan())")
     check_instance(creditor, Creditor, "creditor")
@@ -92,7 +96,13 @@ def carry_out(
         raise InvalidFieldError("must be 1 or more (processes)", field="jobs", value=jobs)
     folder = _folder(out)
     resolve = policy if not isinstance(policy, ReminderPolicy) else (lambda _client: policy)
+    if credits is not None and not isinstance(credits, Mapping):
+        raise InvalidFieldError(
+            "must map client ids to their available credit", field="credits", value=credits
+        )
     carrier = _Carrier(creditor, folder, resolve, templates, email, jobs)
+    carrier.credits = credits or {}
+    carrier.journal = journal
     if journal is None:
         outcomes = carrier.each(
             actions, progress, lambda a, r: carrier.write_only(a, r, dry_run=True)
@@ -101,7 +111,7 @@ def carry_out(
     if not isinstance(journal, LedgerJournal):
         raise RelanceError(
             f"{type(journal).__name__} cannot claim actions: carry a plan out with a "
-            "MemoryJournal or an SqliteJournal"
+            "MemoryJournal, an SqliteJournal or a PostgresJournal"
         )
     with journal.exclusive():
         resolved, uncertain = resolve_claims(journal, email=email)
@@ -124,7 +134,7 @@ def resolve_claims(
     ``journal.exclusive()``): what was resolved, and what stays uncertain."""
     if not isinstance(journal, LedgerJournal):
         raise InvalidFieldError(
-            "must be a journal that records claims (MemoryJournal, SqliteJournal)",
+            "must be a journal that records claims (MemoryJournal, SqliteJournal, PostgresJournal)",
             field="journal",
             value=journal,
         )
@@ -204,6 +214,8 @@ class _Carrier:
         self.creditor, self.folder, self.policy = creditor, folder, policy
         self.templates, self.email, self.jobs = templates, email, jobs
         self.files = FileSender()
+        self.credits: Mapping[str, Any] = {}
+        self.journal: Journal | None = None
 
     def each(
         self,
@@ -222,10 +234,19 @@ class _Carrier:
     def rendered(self, actions: Sequence[Action]) -> Iterator[Rendered]:
         """Each action's payload, in order: rendered here one at a time, or by ``jobs``
         processes when there is more than one action a process."""
-        tasks = ((action, self.policy(action.client).holidays) for action in actions)
+        tasks = (self.task(action) for action in actions)
         if self.jobs > 1 and len(actions) > self.jobs:
             return render_all(tasks, self.creditor, self.templates, self.jobs)
-        return (render_one(a, self.creditor, self.templates, calendar) for a, calendar in tasks)
+        return (render_one(task, self.creditor, self.templates) for task in tasks)
+
+    def task(self, action: Action) -> Task:
+        """What rendering ``action`` needs: the client's calendar and credit, and for the
+        handover file the client's records."""
+        client = action.client
+        history: tuple[Record, ...] = ()
+        if action.step is HANDOVER_STEP and self.journal is not None:
+            history = self.journal.records(client.id)
+        return Task(action, self.policy(client).holidays, self.credits.get(client.id), history)
 
     def write_only(self, action: Action, rendered: Rendered, *, dry_run: bool = False) -> Outcome:
         """Write the file, claim and record nothing (a dry run, a manual channel)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from relancelib.engine import Action
+from relancelib.journal import Record
 from relancelib.model import Creditor
 from relancelib.policy import Channel
 from relancelib.rendering import render
@@ -33,10 +35,15 @@ def render_payload(
     *,
     templates: TemplatesLike = None,
     calendar: str = "FR",
+    credits: Any = None,
+    history: Sequence[Record] = (),
 ) -> Payload:
     """Render ``action``: an e-mail as a MIME message (.eml), a letter as a PDF, a call or an
-    SMS as its UTF-8 script."""
-    message = render(action, creditor, templates=templates, calendar=calendar)
+    SMS as its UTF-8 script.  ``credits`` (the client's available credit) and ``history``
+    (its records, listed by the handover file) go to :func:`~relancelib.rendering.render`."""
+    message = render(
+        action, creditor, templates=templates, calendar=calendar, credits=credits, history=history
+    )
     channel = action.channel
     if channel is Channel.EMAIL:
         return Payload(message.to_email().as_bytes(), message.message_id, (message.recipient,))

@@ -23,12 +23,13 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
 from relancelib.engine import Action
 from relancelib.errors import RelanceError
+from relancelib.journal import Record
 from relancelib.model import Creditor
 from relancelib.outbox.payload import Payload, render_payload
 from relancelib.outbox.results import describe_error
@@ -36,7 +37,7 @@ from relancelib.outbox.results import describe_error
 if TYPE_CHECKING:
     from relancelib.rendering import TemplatesLike
 
-__all__ = ["NotRendered", "Rendered", "render_all"]
+__all__ = ["NotRendered", "Rendered", "Task", "render_all"]
 
 #: Actions a worker renders per batch: few enough to keep every process busy to the end.
 BATCH = 8
@@ -56,12 +57,27 @@ Rendered = Payload | NotRendered
 _RUN: dict[str, object] = {}
 
 
-def render_one(
-    action: Action, creditor: Creditor, templates: TemplatesLike, calendar: str
-) -> Rendered:
-    """``action``'s payload, or why it could not be rendered."""
+class Task(NamedTuple):
+    """What rendering one action needs besides the run's creditor and templates: the
+    client's holiday calendar, available credit and (for the handover file) records."""
+
+    action: Action
+    calendar: str
+    credits: Any = None
+    history: tuple[Record, ...] = ()
+
+
+def render_one(task: Task, creditor: Creditor, templates: TemplatesLike) -> Rendered:
+    """``task``'s payload, or why its action could not be rendered."""
     try:
-        return render_payload(action, creditor, templates=templates, calendar=calendar)
+        return render_payload(
+            task.action,
+            creditor,
+            templates=templates,
+            calendar=task.calendar,
+            credits=task.credits,
+            history=task.history,
+        )
     except (RelanceError, OSError) as exc:
         return NotRendered(describe_error(exc))
 
@@ -78,10 +94,10 @@ def _start(creditor: Creditor, templates: TemplatesLike, parent: int) -> None:
     threading.Thread(target=watch, name="relance-parent-watch", daemon=True).start()
 
 
-def _render_batch(batch: Sequence[tuple[Action, str]]) -> list[Rendered]:
+def _render_batch(batch: Sequence[Task]) -> list[Rendered]:
     creditor, templates = _RUN["creditor"], _RUN["templates"]
     assert isinstance(creditor, Creditor)
-    return [render_one(action, creditor, templates, calendar) for action, calendar in batch]  # type: ignore[arg-type]
+    return [render_one(task, creditor, templates) for task in batch]  # type: ignore[arg-type]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -92,12 +108,12 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def render_all(
-    tasks: Iterable[tuple[Action, str]],
+    tasks: Iterable[Task],
     creditor: Creditor,
     templates: TemplatesLike,
     jobs: int,
 ) -> Iterator[Rendered]:
-    """The payload of each ``(action, calendar)``, in order, rendered by ``jobs`` processes."""
+    """The payload of each task, in order, rendered by ``jobs`` processes."""
     pending = iter(tasks)
     batches = iter(lambda: list(itertools.islice(pending, BATCH)), [])
     with ProcessPoolExecutor(
