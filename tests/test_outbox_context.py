@@ -94,3 +94,22 @@ def test_the_handover_file_lists_the_reminders_the_journal_holds(tmp_path: Path)
     ).stdout
     for day in ("05/02/2026", "12/02/2026", "19/02/2026", "06/03/2026", "23/03/2026"):
         assert day in text, day
+
+
+def test_relance_run_mentions_a_credit_note_of_the_export_in_the_client_s_e_mail(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from relancelib.cli.main import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "relance.toml"), "--sample"]).exit_code == 0
+    with (tmp_path / "factures.csv").open("a", encoding="utf-8") as invoices:
+        invoices.write("AV-2026-001;C003;10/02/2026;10/02/2026;-120,00;EUR;non;;10/02/2026\n")
+    config = str(tmp_path / "relance.toml")
+    out = tmp_path / "sortie"
+    result = runner.invoke(cli, ["run", "--date", "2026-03-02", "--out", str(out), "-c", config])
+    assert "C003 Traiteur Bellecour SAS: 120,00\u00a0€ — Avoir AV-2026-001" in result.output
+    (mail,) = out.glob("2026-03-02_C003_*.eml")
+    assert "d\u2019un avoir de 120,00\u00a0\u20ac en votre faveur" in text_of(mail)
