@@ -113,3 +113,19 @@ def test_relance_run_mentions_a_credit_note_of_the_export_in_the_client_s_e_mail
     assert "C003 Traiteur Bellecour SAS: 120,00\u00a0€ — Avoir AV-2026-001" in result.output
     (mail,) = out.glob("2026-03-02_C003_*.eml")
     assert "d\u2019un avoir de 120,00\u00a0\u20ac en votre faveur" in text_of(mail)
+
+
+def test_the_run_summary_counts_each_kind_of_file_in_the_singular_or_the_plural(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from relancelib.cli.main import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(tmp_path / "relance.toml"), "--sample"]).exit_code == 0
+    config = str(tmp_path / "relance.toml")
+    for day in ("2026-03-02", "2026-03-09"):
+        out = str(tmp_path / day)
+        result = runner.invoke(cli, ["run", "--date", day, "--out", out, "-c", config])
+    assert f"Wrote 23 file(s) to {out}/ (5 e-mails, 1 letter, 17 call scripts)." in result.output

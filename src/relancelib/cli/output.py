@@ -54,7 +54,12 @@ CHANNEL_NAMES: Mapping[Channel, str] = MappingProxyType(
 )
 
 #: How the summary counts the files of each suffix.
-_FILE_KINDS = {".eml": "e-mails", ".pdf": "letters", ".txt": "call scripts"}
+#: Each kind of file a run writes, in the singular and the plural.
+_FILE_KINDS = {
+    ".eml": ("e-mail", "e-mails"),
+    ".pdf": ("letter", "letters"),
+    ".txt": ("call script", "call scripts"),
+}
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -307,11 +312,11 @@ def record_json(record: Record) -> dict[str, Any]:
 def print_summary(out: Console, result: CarryOutResult) -> None:
     """What a run wrote and recorded, what is left to record by hand, what failed."""
     written, failed = result.written, result.failed
-    kinds: dict[str, int] = {}
+    kinds: dict[tuple[str, str], int] = {}
     for item in written:
         name = _FILE_KINDS[item.path.suffix]
         kinds[name] = kinds.get(name, 0) + 1
-    detail = ", ".join(f"{count} {name}" for name, count in kinds.items())
+    detail = ", ".join(f"{count} {name[count > 1]}" for name, count in kinds.items())
     if written:
         out.print(f"Wrote {len(written)} file(s) to {result.out}/ ({detail}).")
         for item in written:
