@@ -65,7 +65,7 @@ class _PolicyDay:
         self.n = len(policy.steps)
         self.offsets = tuple(step.offset_days for step in policy.steps)
         self.index = policy.positions
-        self.notice = frozenset(step.key for step in policy.steps if step.is_formal_notice)
+        self.notice = policy.notice_keys
         self.gap = policy.min_gap_days
         self.min_balance = policy.min_balance
         try:

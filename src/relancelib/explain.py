@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -116,9 +115,7 @@ def explain_invoice(
         rules.append(Rule("client", False, missing))
         return done()
     policy = choose(client)
-    balance = invoice.amount - sum(
-        (p.amount for p in invoice.payments if p.on <= as_of), Decimal("0")
-    )
+    balance = invoice.balance(as_of)
     rules.append(
         Rule(
             "balance",
@@ -149,7 +146,7 @@ def explain_invoice(
             Rule("instalment", True, f"a missed instalment is chased at step {steer.step.key}")
         )
     elif handover:
-        notified = any(key in _notice_keys(policy) for key, _on in recorded or ())
+        notified = any(key in policy.notice_keys for key, _on in recorded or ())
         text = (
             f"formally notified and unpaid: handed over at step {policy.handover_step.key}"
             if notified
@@ -170,10 +167,6 @@ def explain_invoice(
                 rules.append(Rule("channel", True, f"by {channel.value}"))
     rules.extend(_problem_rules(errors))
     return done()
-
-
-def _notice_keys(policy: ReminderPolicy) -> set[str]:
-    return {step.key for step in policy.steps if step.is_formal_notice}
 
 
 def _client_rules(

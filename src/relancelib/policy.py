@@ -251,6 +251,7 @@ class ReminderPolicy:
         default=2, kw_only=True, validator=_check_count("ReminderPolicy.instalment_breaks", 1, 99)
     )
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _notices: frozenset[str] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     @steps.validator
     def _check_steps(self, _attr: Any, steps: tuple[Step, ...]) -> None:
@@ -277,6 +278,8 @@ class ReminderPolicy:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", {step.key: i for i, step in enumerate(self.steps)})
+        notices = frozenset(step.key for step in self.steps if step.is_formal_notice)
+        object.__setattr__(self, "_notices", notices)
 
     @property
     def handover_step(self) -> Step:
@@ -289,6 +292,11 @@ class ReminderPolicy:
     def calendar(self) -> Calendar:
         """The business-day calendar named by ``holidays``."""
         return Calendar.for_code(self.holidays)
+
+    @property
+    def notice_keys(self) -> frozenset[str]:
+        """The keys of the formal-notice steps (computed once, at construction)."""
+        return self._notices
 
     @property
     def positions(self) -> Mapping[str, int]:

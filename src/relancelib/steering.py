@@ -222,7 +222,7 @@ def after_notice(
     """What follows the client's last formal notice on ``as_of`` under the policy's
     ``after_formal_notice``: ``"quiet"``, ``"handover"`` or None (go on), and why in words."""
     records = history.actions.get(client_id)
-    notice_keys = {step.key for step in policy.steps if step.is_formal_notice}
+    notice_keys = policy.notice_keys
     notices = [on for key, on in records or () if key in notice_keys]
     if not notices:
         return None, "no formal notice recorded"

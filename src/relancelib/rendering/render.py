@@ -43,8 +43,6 @@ __all__ = ["check_credits", "notice_deadline", "render", "render_plan", "write_b
 
 # The longest time given to pay that render() accepts, in days.
 _MAX_DEADLINE_DAYS = 366
-# A registered letter may wait 15 days at the post office before it is collected.
-_LRAR_COLLECTION_DAYS = 15
 
 
 def redate(action: Action, on: dt.date, rates: law.Rates | None = None) -> Action:
@@ -88,10 +86,10 @@ def _default_subject(action: Action, context: dict[str, Any], template: str) -> 
 
 
 def notice_deadline(notice_on: dt.date, calendar: Calendar, deadline_days: int = 8) -> dt.date:
-    """The deadline a formal notice sent by registered letter on ``notice_on`` prints: the 15
-    days a registered letter may wait at the post office, then ``deadline_days`` to pay
-    (LAW.md section 10; CPC 641-642)."""
-    return calendar.legal_deadline(notice_on, _LRAR_COLLECTION_DAYS + deadline_days)
+    """The deadline a formal notice sent by registered letter on ``notice_on`` prints:
+    :meth:`Calendar.notice_deadline` (the 15 days a registered letter may wait at the post
+    office, then ``deadline_days`` to pay; LAW.md section 10; CPC 641-642)."""
+    return calendar.notice_deadline(notice_on, deadline_days)
 
 
 def check_credits(value: object) -> dict[str, Decimal]:
@@ -271,9 +269,10 @@ def render(
     to, to_lines = dossier_recipient(client) if handover else recipient(client, channel)
     # A registered letter takes effect on receipt and may wait 15 days at the post office
     # (LAW.md section 10): the date printed leaves those 15 days and then the time to pay.
-    wait = _LRAR_COLLECTION_DAYS if channel is Channel.REGISTERED_LETTER else 0
     days_calendar = _calendar(calendar)
-    deadline = days_calendar.legal_deadline(letter_date, wait + deadline_days)
+    deadline = days_calendar.notice_deadline(
+        letter_date, deadline_days, registered=channel is Channel.REGISTERED_LETTER
+    )
     context = build_context(
         action,
         creditor,
