@@ -101,6 +101,27 @@ class HistoryBuilder:
         pair = (number, step)
         self._revisions[pair] = self._revisions.get(pair, 0) + 1
 
+    def add_rows(
+        self,
+        pairs: Iterable[tuple[str, str, str, dt.date]],
+        actions: Iterable[tuple[str, str, str, dt.date]],
+    ) -> History:
+        """Fill the builder from a store's rows (what ``history_for`` reads) and return the
+        history: ``pairs`` are (record key, invoice, step, date) in record order, ``actions``
+        (record key, client, action step, date) in date order; a record cancelled in
+        :attr:`events` counts only in the revisions of its pairs."""
+        cancelled = self.events.cancelled
+        for key, number, step, on in pairs:
+            if key in cancelled:
+                self.revise(number, step)
+            else:
+                self.step(number, step, on)
+        for key, client_id, step, on in actions:
+            if key not in cancelled:
+                self.contact(client_id, on)
+                self.action(client_id, step, on)
+        return self.history()
+
     def history(self) -> History:
         """The facts added so far, as the engine reads them."""
         return History(

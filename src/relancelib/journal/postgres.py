@@ -330,7 +330,6 @@ class PostgresJournal(PostgresLedger, FrameMixin):
         ids = sorted(check_sequence(clients, str, "clients"))
         builder = HistoryBuilder()
         builder.events = self._event_index(as_of)
-        cancelled = builder.events.cancelled
         pairs = self._read(
             _PAIRS + " WHERE NOT s.cancelled AND r.on_date <= %s AND s.invoice_number = ANY(%s)",
             (as_of, numbers),
@@ -353,16 +352,10 @@ class PostgresJournal(PostgresLedger, FrameMixin):
             (as_of, ids),
         )
         pairs.sort(key=lambda row: (row[3], row[0], row[4]))
-        for _seq, key, number, on, _position, step in pairs:
-            if key in cancelled:
-                builder.revise(number, step)
-            else:
-                builder.step(number, step, on)
-        for _seq, key, client_id, step, on in actions:
-            if key not in cancelled:
-                builder.contact(client_id, on)
-                builder.action(client_id, step, on)
-        return builder.history()
+        return builder.add_rows(
+            ((key, number, step, on) for _seq, key, number, on, _position, step in pairs),
+            ((key, client_id, step, on) for _seq, key, client_id, step, on in actions),
+        )
 
     def _keep(self, out: list[Record], row: Any, pairs: list[tuple[str, str]]) -> None:
         """Append the record of a row, or note it in :attr:`unreadable` when it was edited

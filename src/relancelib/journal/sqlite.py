@@ -317,24 +317,21 @@ class SqliteJournal(SqliteLedger, FrameMixin):
                 ) from None
         builder = HistoryBuilder()
         builder.events = self._event_index(as_of)
-        cancelled = builder.events.cancelled
         wanted = set(numbers)
         pairs.sort(key=lambda row: (row[3], row[0], row[4]))
-        for seq, key, number, on_date, _position, step in pairs:
-            on = self._day_of(seq, on_date)
-            if on is None or number not in wanted:
-                continue
-            if key in cancelled:
-                builder.revise(number, step)
-            else:
-                builder.step(number, step, on)
         actions.sort(key=lambda row: (row[4], row[0]))
-        for seq, key, client_id, step, on_date in actions:
-            on = self._day_of(seq, on_date)
-            if on is not None and key not in cancelled:
-                builder.contact(client_id, on)
-                builder.action(client_id, step, on)
-        return builder.history()
+        return builder.add_rows(
+            (
+                (key, number, step, on)
+                for seq, key, number, on_date, _position, step in pairs
+                if (on := self._day_of(seq, on_date)) is not None and number in wanted
+            ),
+            (
+                (key, client_id, step, on)
+                for seq, key, client_id, step, on_date in actions
+                if (on := self._day_of(seq, on_date)) is not None
+            ),
+        )
 
     def _size(self) -> int:
         """About how many records the journal holds (the last record's number)."""
