@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -29,6 +31,7 @@ __all__ = [
     "amendment_fields",
     "check_key",
     "claim_fields",
+    "claim_from_row",
     "claim_of",
     "record_fields",
     "record_from_fields",
@@ -174,3 +177,23 @@ def amendment_fields(amendment: Amendment) -> dict[str, Any]:
         "reference": amendment.reference,
         "note": amendment.note,
     }
+
+
+def claim_from_row(row: Sequence[Any]) -> Claim | None:
+    """A row of a store's ``claims`` table — (key, client_id, step, on_date, channel, steps
+    as JSON, reference, target, digest, attempt, state), ``on_date`` a date or its ISO
+    text — as a :class:`Claim`; None for a row edited by hand into something that is not one."""
+    key, client, step, on, channel, steps, reference, target, digest, attempt, state = row
+    try:
+        record = Record(
+            key,
+            client,
+            tuple((str(n), str(s)) for n, s in json.loads(steps)),
+            on if isinstance(on, dt.date) else dt.date.fromisoformat(on),
+            Channel(channel),
+            reference,
+            step=step,
+        )
+        return Claim(record, target, digest, int(attempt), ClaimState(state))
+    except (TypeError, ValueError):
+        return None

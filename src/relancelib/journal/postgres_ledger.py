@@ -38,13 +38,13 @@ from relancelib.journal.claims import (
     check_amendment,
     check_key,
     claim_fields,
+    claim_from_row,
     claim_of,
     record_from_fields,
 )
 from relancelib.journal.postgres_events import PostgresEvents
 from relancelib.journal.postgres_records import insert_record, recorded, recorded_and_tail
 from relancelib.journal.record import Record, check_client_id, check_record_args
-from relancelib.policy import Channel
 
 if TYPE_CHECKING:
     import psycopg
@@ -237,23 +237,8 @@ class PostgresLedger(PostgresEvents):
             query += " WHERE state = %s"
             params = (ClaimState.PENDING.value,)
         rows = self._read(query + ' ORDER BY on_date, key COLLATE "C"', params)
-        out = []
-        for row in rows:
-            key, client, step, on, channel, steps, reference, target, digest, attempt, state = row
-            try:
-                record = Record(
-                    key,
-                    client,
-                    tuple((str(n), str(s)) for n, s in json.loads(steps)),
-                    on,
-                    Channel(channel),
-                    reference,
-                    step=step,
-                )
-                out.append(Claim(record, target, digest, int(attempt), ClaimState(state)))
-            except (TypeError, ValueError):
-                continue
-        return tuple(out)
+        claims = (claim_from_row(row) for row in rows)
+        return tuple(claim for claim in claims if claim is not None)
 
     def _open_claim(self, key: str) -> Claim:
         for claim in self.claims():

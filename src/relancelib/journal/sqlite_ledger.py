@@ -39,6 +39,7 @@ from relancelib.journal.claims import (
     check_amendment,
     check_key,
     claim_fields,
+    claim_from_row,
     claim_of,
     record_fields,
     record_from_fields,
@@ -46,7 +47,6 @@ from relancelib.journal.claims import (
 from relancelib.journal.record import Record, check_client_id, check_record_args
 from relancelib.journal.sqlite_events import SqliteEvents
 from relancelib.journal.sqlite_schema import Transaction
-from relancelib.policy import Channel
 
 __all__ = ["SqliteLedger", "Transaction"]
 
@@ -204,23 +204,8 @@ class SqliteLedger(SqliteEvents):
             params = (ClaimState.PENDING.value,)
         with self._lock:
             rows = self._read(query + " ORDER BY on_date, key", params)
-        out = []
-        for row in rows:
-            key, client, step, on, channel, steps, reference, target, digest, attempt, state = row
-            try:
-                record = Record(
-                    key,
-                    client,
-                    tuple((str(n), str(s)) for n, s in json.loads(steps)),
-                    dt.date.fromisoformat(on),
-                    Channel(channel),
-                    reference,
-                    step=step,
-                )
-                out.append(Claim(record, target, digest, int(attempt), ClaimState(state)))
-            except (TypeError, ValueError):
-                continue
-        return tuple(out)
+        claims = (claim_from_row(row) for row in rows)
+        return tuple(claim for claim in claims if claim is not None)
 
     def _open_claim(self, key: str) -> Claim:
         for claim in self.claims():
